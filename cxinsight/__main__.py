@@ -1,0 +1,3 @@
+from cxinsight.cli import main
+
+main()

@@ -1,0 +1,68 @@
+"""Extractive cited answers: the strongest evidence, grouped by tactic, every point cited [n].
+
+Nothing here is generated: each point quotes the passage sentence closest to the
+question, and each citation carries the whole passage verbatim with its times.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from cxinsight.models import Answer, Citation, SearchHit
+
+
+def refusal(question: str, best: float | None, threshold: float) -> Answer:
+    if best is None:
+        reason = "the archive is empty or nothing matched the filters"
+    else:
+        reason = f"the closest passage scores {best:.2f}, below the relevance threshold {threshold:.2f}"
+    return Answer(
+        question=question,
+        answer=f"The archive holds no evidence that answers this question ({reason}). "
+        "Try other words, or `cxinsight search` to browse.",
+        refused=True,
+        citations=[],
+    )
+
+
+def _key_sentence(text: str, question_vector: np.ndarray, embedder) -> str:
+    """The sentence of a passage closest to the question: the point an answer line quotes."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if p]
+    if len(parts) <= 1:
+        return text
+    scores = embedder.embed(parts) @ question_vector
+    return parts[int(np.argmax(scores))]
+
+
+def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict) -> Answer:
+    relevant = [h for h in hits if h.similarity >= threshold]
+    if not relevant:
+        return refusal(question, max((h.similarity for h in hits), default=None), threshold)
+    question_vector = embedder.embed([question])[0]
+
+    groups: dict[str | None, list[tuple[int, SearchHit]]] = {}
+    citations = []
+    for n, hit in enumerate(relevant, start=1):
+        tactic = hit.tactics[0] if hit.tactics else None
+        groups.setdefault(tactic, []).append((n, hit))
+        citations.append(
+            Citation(
+                n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
+                quote=hit.text, tactic=tactic, url=hit.url,
+            )
+        )
+
+    episodes = {h.episode_id for h in relevant}
+    lines = [f"Evidence from {len(episodes)} episode{'s' if len(episodes) != 1 else ''}, strongest first:"]
+    for tactic, members in groups.items():  # dicts keep insertion order: strongest group first
+        found = taxonomy.get(tactic) if tactic else None
+        lines.append(f"{found.name if found else 'Other relevant evidence'}:")
+        for n, hit in members:
+            record = records.get(hit.episode_id, {})
+            # The episode's organisation belongs to its guest, not to the host asking questions.
+            org = record.get("organisation", "") if hit.speaker == record.get("guest") else ""
+            who = f"{hit.speaker} ({org})" if hit.speaker and org else (hit.speaker or "Unknown speaker")
+            lines.append(f'- {who}: "{_key_sentence(hit.text, question_vector, embedder)}" [{n}]')
+    return Answer(question=question, answer="\n".join(lines), refused=False, citations=citations)

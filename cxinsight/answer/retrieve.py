@@ -1,0 +1,76 @@
+"""Hybrid retrieval: BM25 keyword ranks and vector ranks, fused with reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from cxinsight.models import SearchHit
+from cxinsight.settings import Settings
+
+
+def resolve_speakers(archive, name: str) -> list[str]:
+    """Speakers whose name contains `name` (case-insensitive), across committed episodes."""
+    wanted = name.casefold()
+    speakers = {s for r in archive.records().values() for s in json.loads(r.get("speakers") or "[]")}
+    return sorted(s for s in speakers if wanted in s.casefold())
+
+
+def _where(episode_id: str | None, speakers: list[str] | None, tactic: str | None) -> dict | None:
+    clauses: list[dict] = []
+    if episode_id:
+        clauses.append({"episode_id": episode_id})
+    if speakers:
+        clauses.append({"speaker": {"$in": speakers}})
+    if tactic:
+        clauses.append({f"t:{tactic}": True})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def hybrid_search(
+    archive, embedder, query: str, settings: Settings, k: int | None = None,
+    tactic: str | None = None, episode_id: str | None = None, speaker: str | None = None,
+) -> list[SearchHit]:
+    k = k or settings.top_k
+    speakers = resolve_speakers(archive, speaker) if speaker else None
+    if speaker and not speakers:
+        return []
+    vector = embedder.embed([query])[0]
+    pool = max(settings.candidates, k * 2)
+    vector_hits = archive.query_passages(vector, pool, _where(episode_id, speakers, tactic))
+    keyword_hits = [
+        (pid, ingest) for pid, ingest, _ in archive.keyword.search(query, pool, episode_id, speakers, tactic)
+    ]
+
+    fused: dict[str, float] = {}
+    for rank, hit in enumerate(vector_hits):
+        fused[hit["id"]] = fused.get(hit["id"], 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+    for rank, (pid, _) in enumerate(keyword_hits):
+        fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+    top = sorted(fused, key=fused.get, reverse=True)[:k]
+
+    found = {h["id"]: h for h in vector_hits}
+    missing = [pid for pid in top if pid not in found]
+    for row in archive.get_passages(missing):  # keyword-only hits: similarity from stored vectors
+        row["similarity"] = float(np.dot(row.pop("embedding"), vector))
+        found[row["id"]] = row
+    records = archive.records()
+    hits = []
+    for pid in top:
+        row = found.get(pid)
+        if row is None:
+            continue  # a row of an uncommitted ingest
+        meta = row["meta"]
+        record = records.get(meta["episode_id"], {})
+        hits.append(
+            SearchHit(
+                episode_id=meta["episode_id"], title=record.get("title", ""), speaker=meta.get("speaker", ""),
+                start=float(meta["start"]), end=float(meta["end"]), text=row["text"], score=round(fused[pid], 6),
+                tactics=[t for t in meta.get("tactics", "").split(",") if t], passage_id=meta["passage_id"],
+                similarity=round(row["similarity"], 4), url=record.get("url", ""),
+            )
+        )
+    return hits

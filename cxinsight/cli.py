@@ -1,0 +1,236 @@
+"""The cxinsight command line: parse, call one function, print. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from cxinsight import __version__
+from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE, CxError
+
+EPILOG = """\b
+Examples:
+  cxinsight ingest corpus/episodes
+  cxinsight ask "How do CX leaders get middle managers on board?"
+  cxinsight search "legacy surveys" --tactic cleanup-and-catch-up
+  cxinsight tactics
+"""
+
+
+def _emit_json(payload) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def handle_errors(command):
+    """One clear line and a documented exit code instead of a traceback (unless --verbose)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except CxError as exc:
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; finished episodes are saved, re-run to resume.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug or an environment problem: still one line by default
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc.__class__.__name__}: {exc} (run with --verbose for the traceback)", err=True)
+            ctx.exit(EXIT_PARTIAL)
+
+    return wrapper
+
+
+def _settings(ctx, **flags):
+    from cxinsight.settings import load_settings
+
+    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], taxonomy=ctx.obj["taxonomy"], **flags)
+
+
+def _session(ctx, **flags):
+    from cxinsight.queries import Session
+
+    session = Session(_settings(ctx, **flags))
+    ctx.call_on_close(session.close)
+    return session
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="cxinsight")
+@click.option("--store", type=click.Path(path_type=Path), envvar="CXINSIGHT_STORE", default=None,
+              help="Store folder.  [env: CXINSIGHT_STORE; default: ./.cxinsight]")
+@click.option("--taxonomy", type=click.Path(path_type=Path), envvar="CXINSIGHT_TAXONOMY", default=None,
+              help="Tactic taxonomy YAML.  [default: prompts/tactics.yaml]")
+@click.option("--preset", type=click.Choice(["default", "thorough", "fast"]), default="default", show_default=True,
+              help="Named settings preset (retrieval depth).")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx, store, taxonomy, preset, verbose):
+    """Turn customer-experience leader interviews into searchable, citable insight.
+
+    Ingest transcripts, then search them, ask questions answered with verbatim,
+    timestamped citations, and see which CX tactics leaders discuss.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(store=store, taxonomy=taxonomy, preset=preset, verbose=verbose)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
+@click.pass_context
+@handle_errors
+def ingest(ctx, paths, force, as_json):
+    """Index transcripts (.txt, .srt, .vtt, .json) from files or folders.
+
+    Folders are searched recursively. Metadata comes from a sidecar NAME.yaml
+    (title, show, guest, organisation, date, url). Episodes already indexed with
+    the same content are skipped, so re-running a batch only does what is new.
+    A bad file is reported in one line and the rest of the batch goes on.
+    """
+    from cxinsight.pipeline import ingest as run_ingest
+    from cxinsight.progress import IngestProgress
+    from cxinsight.store import writer_lock
+
+    if not paths:
+        raise click.UsageError("name at least one file or folder to ingest")
+    settings = _settings(ctx)
+    progress = IngestProgress(enabled=not as_json)
+    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:
+        report = run_ingest(list(paths), settings, force=force, on_start=progress.start, on_done=progress.done)
+    if as_json:
+        _emit_json({"outcomes": [o.__dict__ for o in report.outcomes]})
+    else:
+        from cxinsight import render
+
+        if not report.outcomes:
+            click.echo("No transcripts found in the paths given.", err=True)
+        else:
+            render.ingest_summary(report)
+        for failure in report.failed:
+            click.echo(f"Error: {failure.detail}", err=True)
+    if report.failed or not report.outcomes:
+        ctx.exit(EXIT_PARTIAL)
+
+
+def _filters(command):
+    command = click.option("--tactic", help="Only passages tagged with this tactic id (see `cxinsight tactics`).")(command)
+    command = click.option("--episode", "episode_id", help="Only this episode id (see `cxinsight episodes`).")(command)
+    return click.option("-k", "k", type=click.IntRange(1, 100), default=None, help="How many passages.  [default: 5]")(command)
+
+
+@cli.command()
+@click.argument("query")
+@_filters
+@click.option("--speaker", help="Only passages spoken by someone whose name contains this.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.pass_context
+@handle_errors
+def search(ctx, query, k, tactic, episode_id, speaker, as_json):
+    """Find passages by keywords and meaning (BM25 + vectors, fused by rank)."""
+    from cxinsight import queries
+
+    hits = queries.search(_session(ctx), query, k, tactic, episode_id, speaker)
+    if as_json:
+        _emit_json({"query": query, "results": [h.model_dump() for h in hits]})
+    else:
+        from cxinsight import render
+
+        render.search_hits(query, hits)
+
+
+@cli.command()
+@click.argument("question")
+@_filters
+@click.option("--json", "as_json", is_flag=True, help="Print the answer and citations as JSON.")
+@click.pass_context
+@handle_errors
+def ask(ctx, question, k, tactic, episode_id, as_json):
+    """Answer a question from the archive, citing every point [n].
+
+    The answer quotes the strongest passages, grouped by tactic; each citation
+    gives episode, speaker, time and the verbatim quote. When no passage is
+    relevant enough, it says so (refused) instead of guessing.
+    """
+    from cxinsight import queries
+
+    result = queries.ask(_session(ctx), question, k, tactic, episode_id)
+    if as_json:
+        _emit_json(result.model_dump())
+    else:
+        from cxinsight import render
+
+        render.answer(result)
+
+
+@cli.command()
+@click.option("--episode", "episode_id", help="Only this episode.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handle_errors
+def tactics(ctx, episode_id, as_json):
+    """Tactics across the archive: mentions, episodes and speakers for each."""
+    from cxinsight import queries
+
+    rows = queries.tactics_summary(_session(ctx), episode_id)
+    if as_json:
+        _emit_json({"tactics": rows})
+    else:
+        from cxinsight import render
+
+        render.tactics_table(rows)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handle_errors
+def episodes(ctx, as_json):
+    """List indexed episodes."""
+    from cxinsight import queries
+
+    rows = queries.episodes(_session(ctx))
+    if as_json:
+        _emit_json({"episodes": rows})
+    else:
+        from cxinsight import render
+
+        render.episodes_table(rows)
+
+
+@cli.command("eval")
+@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=Path("corpus/gold.yaml"), show_default=True,
+              help="Gold labels: tactics per episode and questions with the episodes that answer them.")
+@click.option("--calibrate", is_flag=True, help="Also sweep classifier and refusal thresholds and print the best.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@handle_errors
+def evaluate(ctx, gold, calibrate, as_json):
+    """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels."""
+    from cxinsight.evaluate import run_eval
+
+    report = run_eval(_session(ctx), gold, calibrate=calibrate)
+    if as_json:
+        _emit_json(report)
+    else:
+        from cxinsight.evaluate import print_report
+
+        print_report(report)
+
+
+def main() -> None:
+    try:
+        cli.main(obj={}, standalone_mode=True)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+        sys.exit(code)

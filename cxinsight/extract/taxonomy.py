@@ -1,0 +1,64 @@
+"""The tactic taxonomy: a YAML file users can edit (prompts/tactics.yaml by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from cxinsight.errors import InputError
+from cxinsight.models import Tactic
+from cxinsight.sources.textfile import read_text
+
+
+class ClassifierConfig(BaseModel):
+    """Decision rules of the embedding classifier; calibrated with `cxinsight eval --calibrate`."""
+
+    threshold: float = 0.5  # min cosine of a window to a tactic's closest example
+    margin: float = 0.0  # a sentence is labelled only with tactics this close to its best score
+    window: int = 2  # sentences per scoring window
+    min_words: int = 5  # shorter sentences never start a mention on their own
+
+
+class Taxonomy(BaseModel):
+    version: int | str = 1
+    classifier: ClassifierConfig = Field(default_factory=ClassifierConfig)
+    tactics: list[Tactic]
+    path: str = ""
+
+    def get(self, tactic_id: str) -> Tactic | None:
+        return next((t for t in self.tactics if t.id == tactic_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.tactics]
+
+
+def default_taxonomy_path() -> Path:
+    return Path(__file__).resolve().parents[2] / "prompts" / "tactics.yaml"
+
+
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    import yaml
+
+    path = Path(path or default_taxonomy_path())
+    text = read_text(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("tactics"), list):
+        raise InputError(path, "a taxonomy needs a 'tactics:' list of {id, name, description, examples}")
+    try:
+        taxonomy = Taxonomy(**data, path=str(path))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(path, f"invalid taxonomy at {where}: {first['msg']}") from None
+    seen: set[str] = set()
+    for tactic in taxonomy.tactics:
+        if tactic.id in seen:
+            raise InputError(path, f"tactic id '{tactic.id}' appears twice")
+        seen.add(tactic.id)
+    return taxonomy

@@ -1,0 +1,137 @@
+"""The things cxinsight talks about, as typed records.
+
+Data flows one way: Transcript (segments) -> Sentence -> TacticMention -> store
+-> Citation / Answer. Every quote a user sees is copied from a Sentence.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class EpisodeMeta(BaseModel):
+    """Episode metadata: from a sidecar file, a manifest or a feed, else defaults."""
+
+    title: str
+    show: str = ""
+    guest: str = ""
+    host: str = ""
+    organisation: str = ""
+    date: str = ""
+    url: str = ""
+
+
+class Word(BaseModel):
+    text: str
+    start: float
+    end: float
+
+
+class Segment(BaseModel):
+    """A span of speech as a source gives it: a subtitle cue, a text turn, a Whisper segment."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str = ""
+    words: list[Word] | None = None
+
+
+class Transcript(BaseModel):
+    segments: list[Segment]
+    language: str = "en"
+    # True when the source had no timings and start/end were estimated from word counts.
+    times_estimated: bool = False
+    source_format: str = ""
+
+    @property
+    def duration(self) -> float:
+        return max((s.end for s in self.segments), default=0.0)
+
+
+class Sentence(BaseModel):
+    """The unit every citation points at: stable id, verbatim text, speaker, times."""
+
+    id: str  # "{episode_id}:{index:05d}", stable for the same content
+    index: int
+    text: str
+    speaker: str = ""
+    start: float
+    end: float
+
+
+class Episode(BaseModel):
+    id: str
+    meta: EpisodeMeta
+    source_path: str
+    content_hash: str
+    transcript: Transcript
+    sentences: list[Sentence]
+
+    @property
+    def times_estimated(self) -> bool:
+        return self.transcript.times_estimated
+
+
+class Tactic(BaseModel):
+    id: str
+    name: str
+    description: str
+    examples: list[str] = Field(default_factory=list)
+
+
+class TacticMention(BaseModel):
+    """One place an episode discusses a tactic: it points at sentences, never holds invented text."""
+
+    episode_id: str
+    tactic_id: str
+    sentence_ids: list[str]
+    score: float
+    extractor: str
+    summary: str = ""
+
+
+class Passage(BaseModel):
+    """A retrieval unit: consecutive sentences of one speaker turn."""
+
+    id: str
+    episode_id: str
+    sentence_ids: list[str]
+    text: str
+    speaker: str
+    start: float
+    end: float
+    tactics: list[str] = Field(default_factory=list)
+
+
+class SearchHit(BaseModel):
+    episode_id: str
+    title: str
+    speaker: str
+    start: float
+    end: float
+    text: str
+    score: float
+    tactics: list[str]
+    passage_id: str = Field(default="", exclude=True)
+    similarity: float = Field(default=0.0, exclude=True)
+    url: str = Field(default="", exclude=True)
+
+
+class Citation(BaseModel):
+    n: int
+    episode_id: str
+    title: str
+    speaker: str
+    start: float
+    end: float
+    quote: str
+    tactic: str | None = None
+    url: str = Field(default="", exclude=True)
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation]

@@ -1,0 +1,90 @@
+"""Human-readable output. JSON output is plain json.dumps of the contract, done in the CLI."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def answer(result) -> None:
+    console.print(f"[bold]Q:[/bold] {escape(result.question)}\n")
+    if result.refused:
+        console.print(f"[yellow]{escape(result.answer)}[/yellow]")
+        return
+    console.print(escape(result.answer))
+    console.print("\n[bold]Citations[/bold]")
+    for c in result.citations:
+        where = f"{clock(c.start)}–{clock(c.end)}"
+        link = f"  {c.url}#t={int(c.start)}" if c.url else ""
+        console.print(f"[cyan][{c.n}][/cyan] {escape(c.title)} — {escape(c.speaker or 'Unknown')}, {where}{link}")
+        console.print(f'    "{escape(c.quote)}"', style="dim")
+
+
+def search_hits(query: str, hits) -> None:
+    if not hits:
+        console.print(f"No passages match {query!r}.")
+        return
+    for i, h in enumerate(hits, start=1):
+        tactics = f"  [magenta]{', '.join(h.tactics)}[/magenta]" if h.tactics else ""
+        console.print(
+            f"[cyan]{i:>2}.[/cyan] [bold]{escape(h.title)}[/bold] ({h.episode_id}) — {escape(h.speaker or 'Unknown')}, "
+            f"{clock(h.start)}–{clock(h.end)}  score {h.score:.4f} sim {h.similarity:.2f}{tactics}"
+        )
+        console.print(f"    {escape(h.text)}", style="dim")
+
+
+def tactics_table(rows: list[dict]) -> None:
+    table = Table(title="Tactics across the archive", show_lines=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("tactic")
+    table.add_column("mentions", justify="right")
+    table.add_column("episodes", justify="right")
+    table.add_column("speakers")
+    for r in rows:
+        speakers = ", ".join(r["speakers"][:3]) + (" …" if len(r["speakers"]) > 3 else "")
+        table.add_row(r["id"], r["name"], str(r["mentions"]), str(len(r["episodes"])), speakers)
+    console.print(table)
+
+
+def episodes_table(rows: list[dict]) -> None:
+    if not rows:
+        console.print("No episodes indexed yet. Run `cxinsight ingest PATH`.")
+        return
+    table = Table(title=f"{len(rows)} episodes indexed")
+    table.add_column("episode id", style="cyan", no_wrap=True)
+    table.add_column("title")
+    table.add_column("guest")
+    table.add_column("length", justify="right")
+    table.add_column("mentions", justify="right")
+    for r in rows:
+        length = clock(r["duration"]) + ("~" if r["times_estimated"] else "")
+        guest = r["guest"] + (f" ({r['organisation']})" if r["organisation"] else "")
+        table.add_row(r["episode_id"], r["title"], guest, length, str(r["mentions"]))
+    console.print(table)
+    if any(r["times_estimated"] for r in rows):
+        console.print("~ times estimated from word counts (the source had no timestamps)", style="dim")
+
+
+def ingest_summary(report) -> None:
+    table = Table(title="Ingest summary")
+    table.add_column("status")
+    table.add_column("file")
+    table.add_column("detail")
+    style = {"indexed": "green", "skipped": "dim", "failed": "red"}
+    for o in report.outcomes:
+        table.add_row(f"[{style[o.status]}]{o.status}[/]", escape(o.path), escape(o.detail))
+    console.print(table)
+    console.print(
+        f"{report.count('indexed')} indexed, {report.count('skipped')} skipped, {report.count('failed')} failed"
+    )

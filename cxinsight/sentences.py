@@ -1,0 +1,105 @@
+"""Split a Transcript into Sentences and group them into retrieval Passages.
+
+Sentences are built per speaker turn, so a sentence that a subtitle file split
+across two cues is still one sentence. Each token carries a time (from Whisper's
+word timestamps when present, else interpolated inside its segment), so a
+sentence's start/end is where it is spoken.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cxinsight.models import Passage, Segment, Sentence, Transcript
+
+MAX_SENTENCE_WORDS = 60  # unpunctuated speech is cut so citations stay short
+_ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.", "inc.", "co.", "no."}
+_END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
+_STARTS_SENTENCE = re.compile(r"^[\"'“‘(\[]*[A-Z0-9]")
+
+
+def _timed_tokens(segment: Segment) -> list[tuple[str, float, float]]:
+    if segment.words:
+        return [(w.text, w.start, w.end) for w in segment.words if w.text]
+    tokens = segment.text.split()
+    if not tokens:
+        return []
+    span = max(segment.end - segment.start, 0.0)
+    total = sum(len(t) + 1 for t in tokens)
+    timed, at = [], segment.start
+    for token in tokens:
+        step = span * (len(token) + 1) / total
+        timed.append((token, at, at + step))
+        at += step
+    return timed
+
+
+def _turns(transcript: Transcript) -> list[tuple[str, list[tuple[str, float, float]]]]:
+    turns: list[tuple[str, list]] = []
+    for seg in transcript.segments:
+        tokens = _timed_tokens(seg)
+        if not tokens:
+            continue
+        if turns and turns[-1][0] == seg.speaker:
+            turns[-1][1].extend(tokens)
+        else:
+            turns.append((seg.speaker, tokens))
+    return turns
+
+
+def _ends_sentence(token: str, following: str | None) -> bool:
+    if not _END.search(token) or token.lower() in _ABBREVIATIONS:
+        return False
+    return following is None or bool(_STARTS_SENTENCE.match(following))
+
+
+def split_sentences(transcript: Transcript, episode_id: str) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    for speaker, tokens in _turns(transcript):
+        current: list[tuple[str, float, float]] = []
+        for i, token in enumerate(tokens):
+            current.append(token)
+            following = tokens[i + 1][0] if i + 1 < len(tokens) else None
+            if following is None or _ends_sentence(token[0], following) or len(current) >= MAX_SENTENCE_WORDS:
+                index = len(sentences)
+                sentences.append(
+                    Sentence(
+                        id=f"{episode_id}:{index:05d}",
+                        index=index,
+                        text=" ".join(t[0] for t in current),
+                        speaker=speaker,
+                        start=round(current[0][1], 2),
+                        end=round(current[-1][2], 2),
+                    )
+                )
+                current = []
+    return sentences
+
+
+def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: int = 3, max_words: int = 80) -> list[Passage]:
+    """Consecutive sentences of one speaker, a few at a time: big enough to embed, small enough to cite."""
+    passages: list[Passage] = []
+    group: list[Sentence] = []
+
+    def flush() -> None:
+        if group:
+            passages.append(
+                Passage(
+                    id=f"{episode_id}:p{len(passages):05d}",
+                    episode_id=episode_id,
+                    sentence_ids=[s.id for s in group],
+                    text=" ".join(s.text for s in group),
+                    speaker=group[0].speaker,
+                    start=group[0].start,
+                    end=group[-1].end,
+                )
+            )
+            group.clear()
+
+    for sentence in sentences:
+        words = sum(len(s.text.split()) for s in group) + len(sentence.text.split())
+        if group and (sentence.speaker != group[0].speaker or len(group) >= max_sentences or words > max_words):
+            flush()
+        group.append(sentence)
+    flush()
+    return passages

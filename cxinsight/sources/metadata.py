@@ -1,0 +1,74 @@
+"""Episode metadata from a sidecar (NAME.yaml / NAME.yml / NAME.json / NAME.meta.json), else defaults."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from cxinsight.errors import InputError
+from cxinsight.models import EpisodeMeta, Transcript
+from cxinsight.sources.textfile import read_text
+
+_FIELDS = set(EpisodeMeta.model_fields)
+
+
+def episode_id_for(path: Path) -> str:
+    """A stable, filesystem- and URL-safe id from the file name."""
+    stem = unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
+    return slug[:80] or "episode"
+
+
+def _sidecar(path: Path) -> Path | None:
+    candidates = [path.with_suffix(".yaml"), path.with_suffix(".yml"), path.with_name(path.stem + ".meta.json")]
+    if path.suffix.lower() != ".json":
+        candidates.append(path.with_suffix(".json"))
+    return next((c for c in candidates if c.exists()), None)
+
+
+def _load_sidecar(sidecar: Path) -> dict:
+    text = read_text(sidecar)
+    if sidecar.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(sidecar, f"invalid JSON metadata at line {exc.lineno}: {exc.msg}") from None
+    else:
+        import yaml
+
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise InputError(sidecar, f"invalid YAML metadata{where}: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(sidecar, "metadata must be a mapping of fields (title, show, guest, organisation, date, url)")
+    return {k: str(v) for k, v in data.items() if k in _FIELDS and v is not None}
+
+
+def _default_title(path: Path) -> str:
+    stem = re.sub(r"^\d+[-_ ]+", "", Path(path).stem)
+    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or Path(path).stem
+
+
+def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = None) -> EpisodeMeta:
+    path = Path(path)
+    fields: dict = {}
+    sidecar = _sidecar(path)
+    if sidecar:
+        fields.update(_load_sidecar(sidecar))
+    fields.update({k: v for k, v in (overrides or {}).items() if v})
+    fields.setdefault("title", _default_title(path))
+    if not fields.get("guest"):
+        # The guest is usually whoever speaks most that is not the host.
+        words = Counter()
+        for seg in transcript.segments:
+            if seg.speaker and seg.speaker != fields.get("host"):
+                words[seg.speaker] += len(seg.text.split())
+        if words:
+            fields["guest"] = words.most_common(1)[0][0]
+    return EpisodeMeta(**fields)

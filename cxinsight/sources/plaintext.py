@@ -1,0 +1,60 @@
+"""Plain-text transcripts: paragraphs, or `Speaker: text` turns with optional [mm:ss] stamps."""
+
+from __future__ import annotations
+
+import re
+
+from cxinsight.models import Segment, Transcript
+from cxinsight.sources.textfile import estimate_seconds
+
+_STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
+# A speaker label is a short name (1-5 words, starts with a capital) followed by a colon.
+_SPEAKER = r"(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}):\s+"
+_TURN = re.compile(rf"^\s*(?:{_STAMP}\s*)?(?:{_SPEAKER})?(?P<text>.*)$")
+
+
+def _stamp_seconds(match: re.Match) -> float | None:
+    if match.group("m") is None:
+        return None
+    hours = int(match.group("h") or 0)
+    return hours * 3600 + int(match.group("m")) * 60 + float(match.group("s"))
+
+
+def parse_plaintext(text: str) -> Transcript:
+    turns: list[dict] = []
+    paragraph_break = True
+    for line in text.split("\n"):
+        if not line.strip():
+            paragraph_break = True
+            continue
+        match = _TURN.match(line)
+        stamp = _stamp_seconds(match)
+        speaker = (match.group("speaker") or "").strip()
+        body = match.group("text").strip()
+        starts_turn = paragraph_break or stamp is not None or bool(speaker)
+        if turns and not starts_turn:
+            turns[-1]["text"] += " " + body
+        else:
+            if not speaker and turns and not paragraph_break:
+                speaker = turns[-1]["speaker"]
+            turns.append({"speaker": speaker, "text": body, "stamp": stamp})
+        paragraph_break = False
+    turns = [t for t in turns if t["text"]]
+
+    stamped = any(t["stamp"] is not None for t in turns)
+    segments: list[Segment] = []
+    clock = 0.0
+    for i, turn in enumerate(turns):
+        start = turn["stamp"] if turn["stamp"] is not None else clock
+        guess = start + estimate_seconds(turn["text"])
+        nxt = turns[i + 1]["stamp"] if i + 1 < len(turns) else None
+        end = nxt if (nxt is not None and nxt > start) else guess
+        segments.append(Segment(start=round(start, 3), end=round(end, 3), text=turn["text"], speaker=turn["speaker"]))
+        clock = end
+    # Speaker carried forward from paragraphs without a label in a labelled file.
+    if any(s.speaker for s in segments):
+        last = ""
+        for seg in segments:
+            seg.speaker = seg.speaker or last
+            last = seg.speaker
+    return Transcript(segments=segments, times_estimated=not stamped, source_format="txt")

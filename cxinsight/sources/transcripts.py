@@ -1,0 +1,37 @@
+"""Read any supported transcript file into a Transcript."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxinsight.errors import InputError
+from cxinsight.models import Transcript
+from cxinsight.sources.discover import AUDIO_EXTENSIONS, SUPPORTED_TRANSCRIPTS
+from cxinsight.sources.jsonfile import parse_json
+from cxinsight.sources.plaintext import parse_plaintext
+from cxinsight.sources.subtitles import parse_srt, parse_vtt
+from cxinsight.sources.textfile import read_text
+
+
+def read_transcript(path: Path) -> Transcript:
+    path = Path(path)
+    ext = path.suffix.lower()
+    if not path.exists():
+        raise InputError(path, "no such file or directory")
+    if ext in AUDIO_EXTENSIONS:
+        raise InputError(path, "audio input needs a Whisper engine, which this version does not include yet")
+    if ext not in SUPPORTED_TRANSCRIPTS:
+        supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
+        raise InputError(path, f"unsupported file type '{ext or path.name}' (supported: {supported})")
+    text = read_text(path)
+    if ext == ".srt":
+        transcript = parse_srt(text, path)
+    elif ext == ".vtt":
+        transcript = parse_vtt(text, path)
+    elif ext == ".json":
+        transcript = parse_json(text, path)
+    else:
+        transcript = parse_plaintext(text)
+    if not transcript.segments:
+        raise InputError(path, "no transcript text found")
+    return transcript

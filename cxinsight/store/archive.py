@@ -1,0 +1,200 @@
+"""The archive: a persistent Chroma store of passages, tactic mentions and episode records.
+
+Visibility protocol (nothing half-written is ever seen):
+  1. every row an ingest writes carries that ingest's id;
+  2. the episode record (one upsert) names the committed ingest id: that is the commit;
+  3. readers keep only rows whose ingest id is the committed one for their episode;
+  4. after the commit, rows of older or crashed ingests of that episode are deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from cxinsight import offline
+from cxinsight.errors import StoreError
+from cxinsight.models import Episode, Passage, TacticMention
+from cxinsight.store.keyword import KeywordIndex
+
+SCHEMA_VERSION = 1
+_BATCH = 1000
+
+
+def _tactic_flag(tactic_id: str) -> str:
+    return f"t:{tactic_id}"
+
+
+class Archive:
+    def __init__(self, path: Path, embedding_model: str, create: bool = False):
+        self.path = Path(path)
+        self.embedding_model = embedding_model
+        info_file = self.path / "store.json"
+        if not info_file.exists():
+            if not create:
+                raise StoreError(f"{self.path}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
+            self.path.mkdir(parents=True, exist_ok=True)
+            info_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model}))
+        info = json.loads(info_file.read_text())
+        if info.get("schema_version", 0) > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema {info['schema_version']} is newer than this cxinsight understands "
+                f"({SCHEMA_VERSION}); upgrade cxinsight"
+            )
+        if info.get("embedding_model") != embedding_model:
+            raise StoreError(f"{self.path}: store was built with embeddings '{info.get('embedding_model')}', not '{embedding_model}'")
+        offline.apply()
+        import chromadb
+        from chromadb.config import Settings
+
+        self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False))
+        meta = {"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model}
+        config = {"hnsw": {"space": "cosine"}}
+        # Embeddings are always passed in, so no embedding function is ever needed (or downloaded).
+        self.passages = self._client.get_or_create_collection("passages", embedding_function=None, configuration=config, metadata=meta)
+        self.mentions = self._client.get_or_create_collection("mentions", embedding_function=None, configuration=config, metadata=meta)
+        self.episodes = self._client.get_or_create_collection("episodes", embedding_function=None, configuration=config, metadata=meta)
+        self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
+        self._records: dict[str, dict] | None = None
+
+    # ---------------------------------------------------------------- reads
+    def records(self) -> dict[str, dict]:
+        """Committed episode records by id (metadata only), cached for this process."""
+        if self._records is None:
+            got = self.episodes.get(include=["metadatas"])
+            self._records = {i: m for i, m in zip(got["ids"], got["metadatas"])}
+        return self._records
+
+    def is_committed(self, episode_id: str, ingest_id: str) -> bool:
+        record = self.records().get(episode_id)
+        return bool(record) and record.get("ingest_id") == ingest_id
+
+    def find_by_hash(self, content_hash: str) -> str | None:
+        return next((i for i, m in self.records().items() if m.get("content_hash") == content_hash), None)
+
+    def load_episode(self, episode_id: str) -> tuple[Episode, list[TacticMention]]:
+        got = self.episodes.get(ids=[episode_id], include=["documents"])
+        if not got["ids"]:
+            raise KeyError(episode_id)
+        data = json.loads(got["documents"][0])
+        return Episode(**data["episode"]), [TacticMention(**m) for m in data["mentions"]]
+
+    def query_passages(self, vector: np.ndarray, limit: int, where: dict | None) -> list[dict]:
+        total = self.passages.count()
+        if total == 0:
+            return []
+        got = self.passages.query(
+            query_embeddings=[vector.tolist()], n_results=min(limit, total), where=where, include=["documents", "metadatas", "distances"]
+        )
+        hits = []
+        for pid, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
+            if self.is_committed(meta["episode_id"], meta["ingest_id"]):
+                hits.append({"id": pid, "text": doc, "meta": meta, "similarity": 1.0 - float(dist)})
+        return hits
+
+    def get_passages(self, ids: list[str]) -> list[dict]:
+        if not ids:
+            return []
+        got = self.passages.get(ids=ids, include=["documents", "metadatas", "embeddings"])
+        return [
+            {"id": pid, "text": doc, "meta": meta, "embedding": np.asarray(emb, dtype=np.float32)}
+            for pid, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
+            if self.is_committed(meta["episode_id"], meta["ingest_id"])
+        ]
+
+    def all_mentions(self, episode_id: str | None = None, tactic_id: str | None = None) -> list[dict]:
+        clauses = [{"episode_id": episode_id}] if episode_id else []
+        if tactic_id:
+            clauses.append({"tactic": tactic_id})
+        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+        got = self.mentions.get(where=where, include=["documents", "metadatas"])
+        return [
+            {"id": mid, "quote": doc, **meta}
+            for mid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+            if self.is_committed(meta["episode_id"], meta["ingest_id"])
+        ]
+
+    # --------------------------------------------------------------- writes
+    def write_episode(
+        self,
+        episode: Episode,
+        passages: list[Passage],
+        passage_vectors: np.ndarray,
+        mentions: list[TacticMention],
+        mention_vectors: np.ndarray,
+        title_vector: np.ndarray,
+        extra: dict | None = None,
+    ) -> str:
+        """Write everything for one episode, then commit it with one record upsert."""
+        ingest_id = uuid.uuid4().hex[:12]
+        previous = self.records().get(episode.id, {}).get("ingest_id")
+        self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
+        sentences = {s.id: s for s in episode.sentences}
+
+        for lo in range(0, len(passages), _BATCH):
+            chunk = passages[lo : lo + _BATCH]
+            metas = []
+            for p in chunk:
+                meta = {
+                    "episode_id": episode.id, "ingest_id": ingest_id, "passage_id": p.id, "speaker": p.speaker,
+                    "start": p.start, "end": p.end, "sentence_ids": json.dumps(p.sentence_ids),
+                    "tactics": "," + ",".join(p.tactics) + ",",
+                }
+                meta.update({_tactic_flag(t): True for t in p.tactics})
+                metas.append(meta)
+            self.passages.add(
+                ids=[f"{p.id}@{ingest_id}" for p in chunk], documents=[p.text for p in chunk],
+                embeddings=passage_vectors[lo : lo + _BATCH].tolist(), metadatas=metas,
+            )
+        self.keyword.add([
+            {"passage_id": f"{p.id}@{ingest_id}", "episode_id": episode.id, "ingest_id": ingest_id, "speaker": p.speaker,
+             "tactics": "," + ",".join(p.tactics) + ",", "text": p.text}
+            for p in passages
+        ])
+        if mentions:
+            self.mentions.add(
+                ids=[f"{episode.id}:m{i:04d}@{ingest_id}" for i in range(len(mentions))],
+                documents=[" ".join(sentences[s].text for s in m.sentence_ids) for m in mentions],
+                embeddings=mention_vectors.tolist(),
+                metadatas=[
+                    {
+                        "episode_id": episode.id, "ingest_id": ingest_id, "tactic": m.tactic_id,
+                        "sentence_ids": json.dumps(m.sentence_ids), "speaker": sentences[m.sentence_ids[0]].speaker,
+                        "start": sentences[m.sentence_ids[0]].start, "end": sentences[m.sentence_ids[-1]].end,
+                        "score": m.score, "extractor": m.extractor, "summary": m.summary,
+                    }
+                    for m in mentions
+                ],
+            )
+        record = {
+            "episode_id": episode.id, "ingest_id": ingest_id, "content_hash": episode.content_hash,
+            "title": episode.meta.title, "show": episode.meta.show, "guest": episode.meta.guest, "host": episode.meta.host,
+            "organisation": episode.meta.organisation, "date": episode.meta.date, "url": episode.meta.url,
+            "source_path": episode.source_path, "sentences": len(episode.sentences), "passages": len(passages),
+            "mentions": len(mentions), "duration": episode.transcript.duration,
+            "times_estimated": episode.times_estimated, "speakers": json.dumps(sorted({s.speaker for s in episode.sentences if s.speaker})),
+            "tactics": json.dumps(sorted({m.tactic_id for m in mentions})), "indexed_at": time.time(), **(extra or {}),
+        }
+        document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
+        self.episodes.upsert(ids=[episode.id], documents=[document], embeddings=[title_vector.tolist()], metadatas=[record])
+        self.records()[episode.id] = record
+        self._delete_rows(episode.id, keep=ingest_id)
+        return ingest_id
+
+    def _delete_rows(self, episode_id: str, keep: str | None) -> None:
+        where = {"episode_id": episode_id} if keep is None else {"$and": [{"episode_id": episode_id}, {"ingest_id": {"$ne": keep}}]}
+        self.passages.delete(where=where)
+        self.mentions.delete(where=where)
+        self.keyword.delete_other_ingests(episode_id, keep)
+
+    def remove_episode(self, episode_id: str) -> None:
+        self.episodes.delete(ids=[episode_id])
+        self.records().pop(episode_id, None)
+        self._delete_rows(episode_id, keep=None)
+
+    def close(self) -> None:
+        self.keyword.close()

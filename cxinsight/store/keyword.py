@@ -1,0 +1,82 @@
+"""Keyword index: SQLite FTS5 with BM25 ranking, beside the Chroma store.
+
+It is derived data: every row carries the ingest id it was written by, and readers
+keep only rows of committed ingests (the episode records in Chroma are the truth).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
+    passage_id UNINDEXED, episode_id UNINDEXED, ingest_id UNINDEXED,
+    speaker UNINDEXED, tactics UNINDEXED, text, tokenize = 'porter unicode61'
+);
+"""
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Very common words carry no keyword signal and slow FTS5 OR queries down.
+_STOPWORDS = set(
+    "a an and are as at be but by do does did for from had has have how i in is it its of on or so that the their them "
+    "they this to was we what when where which who why will with you your about into than then there these those".split()
+)
+
+
+class KeywordIndex:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(str(self.path), timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def add(self, rows: list[dict]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO passages (passage_id, episode_id, ingest_id, speaker, tactics, text) "
+                "VALUES (:passage_id, :episode_id, :ingest_id, :speaker, :tactics, :text)",
+                rows,
+            )
+
+    def delete_other_ingests(self, episode_id: str, keep_ingest_id: str | None) -> None:
+        with self._db:
+            self._db.execute(
+                "DELETE FROM passages WHERE episode_id = ? AND ingest_id IS NOT ?", (episode_id, keep_ingest_id or "")
+            )
+
+    def delete_episode(self, episode_id: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM passages WHERE episode_id = ?", (episode_id,))
+
+    @staticmethod
+    def match_expression(query: str) -> str:
+        terms = [w for w in _WORD.findall(query.lower()) if w not in _STOPWORDS]
+        return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+
+    def search(self, query: str, limit: int, episode_id: str | None = None, speakers: list[str] | None = None,
+               tactic: str | None = None) -> list[tuple[str, str, float]]:
+        """(passage_id, ingest_id, bm25) best first. bm25 is negated so larger is better."""
+        expression = self.match_expression(query)
+        if not expression:
+            return []
+        sql = "SELECT passage_id, ingest_id, -bm25(passages) FROM passages WHERE passages MATCH ?"
+        args: list = [expression]
+        if episode_id:
+            sql += " AND episode_id = ?"
+            args.append(episode_id)
+        if speakers:
+            sql += f" AND speaker IN ({','.join('?' * len(speakers))})"
+            args.extend(speakers)
+        if tactic:
+            sql += " AND instr(tactics, ?) > 0"
+            args.append(f",{tactic},")
+        sql += " ORDER BY bm25(passages) LIMIT ?"
+        args.append(limit)
+        return [(r[0], r[1], float(r[2])) for r in self._db.execute(sql, args)]
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
