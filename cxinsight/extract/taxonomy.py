@@ -14,10 +14,11 @@ from cxinsight.sources.textfile import read_text
 class ClassifierConfig(BaseModel):
     """Decision rules of the embedding classifier; calibrated with `cxinsight eval --calibrate`."""
 
-    threshold: float = 0.5  # min cosine of a window to a tactic's closest example
+    threshold: float = 0.38  # min cosine of a window to a tactic's centroid
     margin: float = 0.0  # a sentence is labelled only with tactics this close to its best score
-    window: int = 2  # sentences per scoring window
-    min_words: int = 5  # shorter sentences never start a mention on their own
+    window: int = 1  # sentences per scoring window
+    min_words: int = 4  # shorter sentences ("Absolutely.") are never labelled
+    min_sentences: int = 3  # an episode discusses a tactic only if this many sentences are labelled with it
 
 
 class Taxonomy(BaseModel):
