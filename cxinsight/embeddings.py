@@ -41,8 +41,13 @@ def _bundled_model_dir() -> Path:
 def _export_onnx(target: Path) -> None:
     """Export the bundled model to ONNX (last hidden state; pooling is done here in numpy)."""
     offline.apply()
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
 
     model = AutoModel.from_pretrained(str(_bundled_model_dir())).eval()
 

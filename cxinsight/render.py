@@ -47,12 +47,12 @@ def search_hits(query: str, hits) -> None:
 def tactics_table(rows: list[dict]) -> None:
     table = Table(title="Tactics across the archive", show_lines=False)
     table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("tactic")
+    table.add_column("tactic", overflow="fold")
     table.add_column("mentions", justify="right")
     table.add_column("episodes", justify="right")
     table.add_column("speakers")
     for r in rows:
-        speakers = ", ".join(r["speakers"][:3]) + (" …" if len(r["speakers"]) > 3 else "")
+        speakers = ", ".join(r["speakers"][:2]) + (f" +{len(r['speakers']) - 2}" if len(r["speakers"]) > 2 else "")
         table.add_row(r["id"], r["name"], str(r["mentions"]), str(len(r["episodes"])), speakers)
     console.print(table)
 
@@ -78,9 +78,9 @@ def episodes_table(rows: list[dict]) -> None:
 
 def ingest_summary(report) -> None:
     table = Table(title="Ingest summary")
-    table.add_column("status")
-    table.add_column("file")
-    table.add_column("detail")
+    table.add_column("status", no_wrap=True)
+    table.add_column("file", overflow="fold")
+    table.add_column("detail", overflow="fold")
     style = {"indexed": "green", "skipped": "dim", "failed": "red"}
     for o in report.outcomes:
         table.add_row(f"[{style[o.status]}]{o.status}[/]", escape(o.path), escape(o.detail))

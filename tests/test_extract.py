@@ -1,0 +1,91 @@
+"""Tactic extraction with the real bundled MiniLM: the taxonomy, the classifier chain, grounding."""
+
+from __future__ import annotations
+
+import pytest
+
+from cxinsight.embeddings import get_embedder
+from cxinsight.errors import InputError
+from cxinsight.extract.chain import build_extraction_chain, ground
+from cxinsight.extract.taxonomy import load_taxonomy
+from cxinsight.models import Segment, TacticMention, Transcript
+from cxinsight.sentences import split_sentences
+
+CLEANUP_TALK = [
+    ("Host", "So where did you start when you joined?"),
+    ("Guest", "Before building anything new we switched off nine old customer surveys that nobody read anymore."),
+    ("Guest", "We also retired dozens of stale dashboards and cleared a complaints backlog that was two years old."),
+    ("Guest", "And we went back and honoured every callback we had promised customers but never made."),
+    ("Guest", "That whole first quarter was a clean-up phase, catching up on old debts before launching any new programme."),
+    ("Host", "Lovely weather today, by the way."),
+]
+
+
+def sentences_for(turns, episode_id="ep"):
+    segments = [Segment(start=i * 5.0, end=i * 5.0 + 5, text=text, speaker=who) for i, (who, text) in enumerate(turns)]
+    return split_sentences(Transcript(segments=segments), episode_id)
+
+
+def test_default_taxonomy_has_the_card_tactics():
+    taxonomy = load_taxonomy()
+    assert len(taxonomy.tactics) >= 12
+    assert {"cleanup-and-catch-up", "hr-integration", "middle-manager-coaching"} <= set(taxonomy.ids)
+    assert all(t.description and len(t.examples) >= 3 for t in taxonomy.tactics)
+
+
+def test_chain_finds_cleanup_phase_and_points_at_sentences():
+    sentences = sentences_for(CLEANUP_TALK)
+    chain = build_extraction_chain(load_taxonomy(), get_embedder())
+    mentions = chain.invoke({"episode_id": "ep", "sentences": sentences})
+    cleanup = [m for m in mentions if m.tactic_id == "cleanup-and-catch-up"]
+    assert cleanup, mentions
+    cited = {sid for m in cleanup for sid in m.sentence_ids}
+    assert len(cited) >= 3 and cited <= {"ep:00001", "ep:00002", "ep:00003", "ep:00004"}  # not the small talk
+    assert all(m.extractor == "embedding" and 0 < m.score <= 1 for m in mentions)
+
+
+def test_user_added_tactic_is_used(tmp_path):
+    custom = tmp_path / "tactics.yaml"
+    custom.write_text(
+        "classifier: {threshold: 0.3, min_sentences: 1}\n"
+        "tactics:\n"
+        "  - id: pet-policy\n    name: Pets at work\n    description: Bringing dogs and cats to the office.\n"
+        "    examples: ['we let staff bring their dogs to work', 'our office cat calms everyone down']\n"
+        "  - id: cleanup-and-catch-up\n    name: Cleanup\n    description: Clearing old surveys and backlogs.\n"
+    )
+    sentences = sentences_for([("Guest", "Honestly the best thing we did was allowing employees to bring their dogs into the office.")])
+    mentions = build_extraction_chain(load_taxonomy(custom), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences})
+    assert [m.tactic_id for m in mentions] == ["pet-policy"]
+
+
+def test_grounding_drops_mentions_that_point_nowhere():
+    sentences = sentences_for(CLEANUP_TALK)
+    taxonomy = load_taxonomy()
+    mentions = [
+        TacticMention(episode_id="ep", tactic_id="hr-integration", sentence_ids=["ep:00001", "ep:99999"], score=0.9, extractor="x"),
+        TacticMention(episode_id="ep", tactic_id="made-up-tactic", sentence_ids=["ep:00001"], score=0.9, extractor="x"),
+        TacticMention(episode_id="ep", tactic_id="hr-integration", sentence_ids=["other:00001"], score=0.9, extractor="x"),
+    ]
+    kept = ground("ep", sentences, mentions, taxonomy)
+    assert [(m.tactic_id, m.sentence_ids) for m in kept] == [("hr-integration", ["ep:00001"])]
+
+
+@pytest.mark.parametrize("text,cause", [
+    ("tactics: [unclosed", "invalid YAML"),
+    ("version: 1\n", "needs a 'tactics:' list"),
+    ("tactics:\n  - id: a\n    name: A\n", "invalid taxonomy at tactics.0.description"),
+    ("tactics:\n  - {id: a, name: A, description: d}\n  - {id: a, name: B, description: d}\n", "appears twice"),
+])
+def test_bad_taxonomy_is_one_clear_error(tmp_path, text, cause):
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as info:
+        load_taxonomy(path)
+    assert cause in str(info.value) and str(path) in str(info.value)
+
+
+def test_embeddings_are_normalised_and_meaningful():
+    vectors = get_embedder().embed(["coaching team leaders", "mentoring supervisors", "a recipe for lasagne"])
+    assert vectors.shape == (3, 384)
+    assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-4
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2

@@ -1,0 +1,122 @@
+"""Ingest into a real Chroma store: idempotent, all-or-nothing per episode, duplicates indexed once."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from cxinsight.embeddings import MODEL_NAME, get_embedder
+from cxinsight.pipeline import ingest
+from cxinsight.settings import load_settings
+from cxinsight.store import Archive
+from tests.conftest import CORPUS
+
+
+def counts(store):
+    archive = Archive(store, MODEL_NAME)
+    records = archive.records()
+    result = {
+        "episodes": len(records),
+        "passages": archive.passages.count(),
+        "mentions": archive.mentions.count(),
+        "keyword": archive.keyword.count(),
+        "expected_passages": sum(r["passages"] for r in records.values()),
+        "expected_mentions": sum(r["mentions"] for r in records.values()),
+    }
+    archive.close()
+    return result
+
+
+def assert_consistent(c):
+    assert c["passages"] == c["expected_passages"] == c["keyword"]
+    assert c["mentions"] == c["expected_mentions"]
+
+
+@pytest.fixture
+def two_episodes(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for stem in ("01-brightwater-cleanup", "02-harbourline-claims"):
+        for f in CORPUS.glob(stem + ".*"):
+            shutil.copy(f, folder / f.name)
+    return folder
+
+
+def test_corpus_store_is_complete_and_consistent(corpus_store):
+    c = counts(corpus_store)
+    assert c["episodes"] == 8
+    assert_consistent(c)
+    archive = Archive(corpus_store, MODEL_NAME)
+    record = archive.records()["01-brightwater-cleanup"]
+    assert record["guest"] == "Marisol Okafor-Lind" and record["url"].startswith("https://")
+    assert "cleanup-and-catch-up" in json.loads(record["tactics"])
+    assert archive.records()["04-northpine-advisory-board"]["times_estimated"] is True
+    archive.close()
+
+
+def test_reingest_adds_nothing_and_duplicates_index_once(tmp_path, two_episodes, isolated_store):
+    settings = load_settings(store=isolated_store)
+    first = ingest([two_episodes], settings)
+    assert first.count("indexed") == 2
+    before = counts(isolated_store)
+
+    again = ingest([two_episodes], settings)
+    assert again.count("skipped") == 2 and again.count("indexed") == 0
+
+    shutil.copy(two_episodes / "01-brightwater-cleanup.txt", two_episodes / "copy-of-brightwater.txt")
+    dup = ingest([two_episodes / "copy-of-brightwater.txt"], settings)
+    assert dup.outcomes[0].status == "skipped" and "same content as episode '01-brightwater-cleanup'" in dup.outcomes[0].detail
+    assert counts(isolated_store) == before
+
+
+def test_crash_before_commit_leaves_nothing_visible_and_rerun_completes(two_episodes, isolated_store, monkeypatch):
+    settings = load_settings(store=isolated_store)
+    path = two_episodes / "01-brightwater-cleanup.txt"
+
+    from chromadb.api.models.Collection import Collection
+
+    def crash(self, *args, **kwargs):  # only the episode record (the commit) is upserted
+        raise RuntimeError("simulated crash before the commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Collection, "upsert", crash)
+        with pytest.raises(RuntimeError):
+            ingest([path], settings)
+
+    archive = Archive(isolated_store, MODEL_NAME)
+    assert archive.records() == {}
+    assert archive.passages.count() > 0  # rows were written ...
+    from cxinsight.answer.retrieve import hybrid_search
+
+    assert hybrid_search(archive, get_embedder(), "complaints backlog surveys", settings) == []  # ... but none visible
+    archive.close()
+
+    report = ingest([path], settings)
+    assert report.count("indexed") == 1
+    c = counts(isolated_store)
+    assert c["episodes"] == 1
+    assert_consistent(c)  # the crashed run's orphans are gone, no duplicates
+
+
+def test_changed_content_replaces_old_rows(two_episodes, isolated_store):
+    settings = load_settings(store=isolated_store)
+    path = two_episodes / "01-brightwater-cleanup.txt"
+    ingest([path], settings)
+    path.write_text(path.read_text() + "\n[09:59] Marisol Okafor-Lind: One more thing about retiring old surveys.\n")
+    report = ingest([path], settings)
+    assert report.count("indexed") == 1
+    c = counts(isolated_store)
+    assert c["episodes"] == 1
+    assert_consistent(c)
+
+
+def test_bad_files_fail_alone(tmp_path, two_episodes, isolated_store):
+    (two_episodes / "empty.txt").write_text("")
+    (two_episodes / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    report = ingest([two_episodes, tmp_path / "nowhere.srt"], load_settings(store=isolated_store))
+    assert report.count("indexed") == 2
+    failures = {o.path.split("/")[-1]: o.detail for o in report.failed}
+    assert set(failures) == {"empty.txt", "latin.txt", "nowhere.srt"}
+    assert "empty file" in failures["empty.txt"] and "not UTF-8" in failures["latin.txt"]

@@ -1,0 +1,49 @@
+"""Sentences: stable ids, verbatim text, speaker and spoken times; passages for retrieval."""
+
+from __future__ import annotations
+
+from cxinsight.models import Segment, Transcript, Word
+from cxinsight.sentences import group_passages, split_sentences
+
+
+def test_sentence_split_across_cues_keeps_one_sentence():
+    t = Transcript(segments=[
+        Segment(start=0, end=2, text="We turned off eleven", speaker="Ana"),
+        Segment(start=2, end=4, text="surveys. Then we stopped.", speaker="Ana"),
+        Segment(start=4, end=5, text="Why?", speaker="Bo"),
+    ])
+    sentences = split_sentences(t, "ep")
+    assert [(s.id, s.speaker, s.text) for s in sentences] == [
+        ("ep:00000", "Ana", "We turned off eleven surveys."),
+        ("ep:00001", "Ana", "Then we stopped."),
+        ("ep:00002", "Bo", "Why?"),
+    ]
+    assert sentences[0].start == 0 and 2 < sentences[0].end < 4
+    assert sentences[2].start == 4 and sentences[2].end == 5
+
+
+def test_word_timestamps_give_exact_sentence_times():
+    words = [Word(text="Hi.", start=0.3, end=0.6), Word(text="Bye", start=4.0, end=4.2), Word(text="now.", start=4.3, end=4.9)]
+    sentences = split_sentences(Transcript(segments=[Segment(start=0, end=5, text="Hi. Bye now.", words=words)]), "e")
+    assert [(s.text, s.start, s.end) for s in sentences] == [("Hi.", 0.3, 0.6), ("Bye now.", 4.0, 4.9)]
+
+
+def test_abbreviations_and_lowercase_do_not_split():
+    t = Transcript(segments=[Segment(start=0, end=3, text="I met Dr. Chen at 3 p.m. yesterday. It went well.")])
+    assert [s.text for s in split_sentences(t, "e")] == ["I met Dr. Chen at 3 p.m. yesterday.", "It went well."]
+
+
+def test_ids_are_stable_for_the_same_content():
+    t = Transcript(segments=[Segment(start=0, end=3, text="One. Two. Three.")])
+    assert [s.id for s in split_sentences(t, "x")] == [s.id for s in split_sentences(t, "x")]
+
+
+def test_passages_stay_within_one_speaker_and_are_verbatim():
+    t = Transcript(segments=[
+        Segment(start=0, end=6, text="A one. A two. A three. A four.", speaker="Ana"),
+        Segment(start=6, end=8, text="B one.", speaker="Bo"),
+    ])
+    sentences = split_sentences(t, "e")
+    passages = group_passages(sentences, "e", max_sentences=3)
+    assert [(p.speaker, p.text) for p in passages] == [("Ana", "A one. A two. A three."), ("Ana", "A four."), ("Bo", "B one.")]
+    assert passages[0].sentence_ids == ["e:00000", "e:00001", "e:00002"]
