@@ -33,6 +33,8 @@ def handle_errors(command):
         ctx = click.get_current_context()
         try:
             return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click prints these itself, with its own exit codes
         except CxError as exc:
             if ctx.obj.get("verbose"):
                 raise
