@@ -36,10 +36,26 @@ def _key_sentence(text: str, question_vector: np.ndarray, embedder) -> str:
     return parts[int(np.argmax(scores))]
 
 
+# Evidence this much less similar than the best passage adds noise, not support.
+RELATIVE_CUTOFF = 0.2
+
+
+def _only_questions(text: str) -> bool:
+    """A host's question is context, not evidence."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+    return all(p.rstrip("\"')”’").endswith("?") for p in parts)
+
+
 def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict) -> Answer:
-    relevant = [h for h in hits if h.similarity >= threshold]
+    best = max((h.similarity for h in hits), default=None)
+    if best is None or best < threshold:
+        return refusal(question, best, threshold)
+    relevant = [
+        h for h in hits
+        if h.similarity >= max(threshold, best - RELATIVE_CUTOFF) and not _only_questions(h.text)
+    ]
     if not relevant:
-        return refusal(question, max((h.similarity for h in hits), default=None), threshold)
+        return refusal(question, best, threshold)
     question_vector = embedder.embed([question])[0]
 
     groups: dict[str | None, list[tuple[int, SearchHit]]] = {}
