@@ -83,7 +83,8 @@ def ingest_summary(report) -> None:
     table.add_column("detail", overflow="fold")
     style = {"indexed": "green", "skipped": "dim", "failed": "red"}
     for o in report.outcomes:
-        table.add_row(f"[{style[o.status]}]{o.status}[/]", escape(o.path), escape(o.detail))
+        detail = o.detail.removeprefix(f"{o.path}: ")  # the file is already in its own column
+        table.add_row(f"[{style[o.status]}]{o.status}[/]", escape(o.path), escape(detail))
     console.print(table)
     console.print(
         f"{report.count('indexed')} indexed, {report.count('skipped')} skipped, {report.count('failed')} failed"

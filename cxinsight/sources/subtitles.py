@@ -38,7 +38,12 @@ def parse_srt(text: str, path) -> Transcript:
 
     try:
         subs = list(srt.parse(text, ignore_errors=False))
-    except (srt.SRTParseError, ValueError) as exc:
+    except srt.SRTParseError as exc:
+        line = text.count("\n", 0, exc.expected_start) + 1
+        raise InputError(
+            path, f"malformed SRT near line {line}: expected a cue (number, 'HH:MM:SS,mmm --> HH:MM:SS,mmm', text)"
+        ) from None
+    except ValueError as exc:
         raise InputError(path, f"malformed SRT: {str(exc).splitlines()[0][:160]}") from None
     if not subs:
         raise InputError(path, "malformed SRT: no subtitle cues found")
