@@ -128,6 +128,7 @@ class Citation(BaseModel):
     quote: str
     tactic: str | None = None
     url: str = Field(default="", exclude=True)
+    times_estimated: bool = Field(default=False, exclude=True)
 
 
 class Answer(BaseModel):

@@ -25,7 +25,8 @@ def answer(result) -> None:
     console.print(escape(result.answer))
     console.print("\n[bold]Citations[/bold]")
     for c in result.citations:
-        where = f"{clock(c.start)}–{clock(c.end)}"
+        # "~" marks times estimated from word counts: the source had no timestamps.
+        where = f"~{clock(c.start)}–{clock(c.end)} (estimated)" if c.times_estimated else f"{clock(c.start)}–{clock(c.end)}"
         link = f"  {c.url}#t={int(c.start)}" if c.url else ""
         console.print(f"[cyan][{c.n}][/cyan] {escape(c.title)} — {escape(c.speaker or 'Unknown')}, {where}{link}")
         console.print(f'    "{escape(c.quote)}"', style="dim")

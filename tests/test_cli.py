@@ -45,6 +45,8 @@ def test_ask_json_contract_and_grounded_citations(cli_run, on_corpus):
         cited = [s for s in episode.sentences if s.start >= c["start"] - 1e-6 and s.end <= c["end"] + 1e-6]
         assert " ".join(s.text for s in cited) == c["quote"]  # the times cover exactly the quote
     assert any(c["tactic"] == "middle-manager-coaching" for c in data["citations"])
+    numbers = [int(n) for n in __import__("re").findall(r"\[(\d+)\]", data["answer"])]
+    assert numbers == list(range(1, len(data["citations"]) + 1))  # cited in reading order
 
 
 def test_ask_refuses_without_evidence(cli_run, on_corpus):
@@ -137,5 +139,5 @@ def test_usage_errors(cli_run, on_corpus, args, code, message):
 
 def test_reading_a_store_that_does_not_exist(cli_run, tmp_path):
     result = cli_run("--store", str(tmp_path / "nope"), "ask", "anything")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no cxinsight store here yet" in result.output

@@ -54,29 +54,32 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
         h for h in hits
         if h.similarity >= max(threshold, best - RELATIVE_CUTOFF) and not _only_questions(h.text)
     ]
+    # Guests are the evidence; the host's lines only when nothing a guest said qualifies.
+    from_guests = [h for h in relevant if h.speaker != records.get(h.episode_id, {}).get("host")]
+    relevant = from_guests or relevant
     if not relevant:
         return refusal(question, best, threshold)
     question_vector = embedder.embed([question])[0]
 
-    groups: dict[str | None, list[tuple[int, SearchHit]]] = {}
-    citations = []
-    for n, hit in enumerate(relevant, start=1):
-        tactic = hit.tactics[0] if hit.tactics else None
-        groups.setdefault(tactic, []).append((n, hit))
-        citations.append(
-            Citation(
-                n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
-                quote=hit.text, tactic=tactic, url=hit.url,
-            )
-        )
+    groups: dict[str | None, list[SearchHit]] = {}
+    for hit in relevant:  # dicts keep insertion order: the strongest group comes first
+        groups.setdefault(hit.tactics[0] if hit.tactics else None, []).append(hit)
 
     episodes = {h.episode_id for h in relevant}
     lines = [f"Evidence from {len(episodes)} episode{'s' if len(episodes) != 1 else ''}, strongest first:"]
-    for tactic, members in groups.items():  # dicts keep insertion order: strongest group first
+    citations: list[Citation] = []
+    for tactic, members in groups.items():
         found = taxonomy.get(tactic) if tactic else None
         lines.append(f"{found.name if found else 'Other relevant evidence'}:")
-        for n, hit in members:
+        for hit in members:
+            n = len(citations) + 1  # numbered in reading order
             record = records.get(hit.episode_id, {})
+            citations.append(
+                Citation(
+                    n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
+                    quote=hit.text, tactic=tactic, url=hit.url, times_estimated=bool(record.get("times_estimated")),
+                )
+            )
             # The episode's organisation belongs to its guest, not to the host asking questions.
             org = record.get("organisation", "") if hit.speaker == record.get("guest") else ""
             who = f"{hit.speaker} ({org})" if hit.speaker and org else (hit.speaker or "Unknown speaker")

@@ -52,7 +52,8 @@ def _load_sidecar(sidecar: Path) -> dict:
 
 def _default_title(path: Path) -> str:
     stem = re.sub(r"^\d+[-_ ]+", "", Path(path).stem)
-    return re.sub(r"[-_]+", " ", stem).strip().capitalize() or Path(path).stem
+    title = re.sub(r"[-_]+", " ", stem).strip()
+    return title[:1].upper() + title[1:] if title else Path(path).stem
 
 
 def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = None) -> EpisodeMeta:

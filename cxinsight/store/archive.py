@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from cxinsight import offline
-from cxinsight.errors import StoreError
+from cxinsight.errors import StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store.keyword import KeywordIndex
 
@@ -36,7 +36,7 @@ class Archive:
         info_file = self.path / "store.json"
         if not info_file.exists():
             if not create:
-                raise StoreError(f"{self.path}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
+                raise UsageError(f"{self.path}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
             self.path.mkdir(parents=True, exist_ok=True)
             info_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model}))
         info = json.loads(info_file.read_text())
