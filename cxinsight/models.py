@@ -116,6 +116,7 @@ class SearchHit(BaseModel):
     passage_id: str = Field(default="", exclude=True)
     similarity: float = Field(default=0.0, exclude=True)
     url: str = Field(default="", exclude=True)
+    times_estimated: bool = Field(default=False, exclude=True)
 
 
 class Citation(BaseModel):

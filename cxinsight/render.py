@@ -17,6 +17,12 @@ def clock(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
+def span(item) -> str:
+    """mm:ss–mm:ss; "~… (estimated)" when the source had no timestamps and times come from word counts."""
+    text = f"{clock(item.start)}–{clock(item.end)}"
+    return f"~{text} (estimated)" if item.times_estimated else text
+
+
 def answer(result) -> None:
     console.print(f"[bold]Q:[/bold] {escape(result.question)}\n")
     if result.refused:
@@ -25,8 +31,7 @@ def answer(result) -> None:
     console.print(escape(result.answer))
     console.print("\n[bold]Citations[/bold]")
     for c in result.citations:
-        # "~" marks times estimated from word counts: the source had no timestamps.
-        where = f"~{clock(c.start)}–{clock(c.end)} (estimated)" if c.times_estimated else f"{clock(c.start)}–{clock(c.end)}"
+        where = span(c)
         link = f"  {c.url}#t={int(c.start)}" if c.url else ""
         console.print(f"[cyan][{c.n}][/cyan] {escape(c.title)} — {escape(c.speaker or 'Unknown')}, {where}{link}")
         console.print(f'    "{escape(c.quote)}"', style="dim")
@@ -40,7 +45,7 @@ def search_hits(query: str, hits) -> None:
         tactics = f"  [magenta]{', '.join(h.tactics)}[/magenta]" if h.tactics else ""
         console.print(
             f"[cyan]{i:>2}.[/cyan] [bold]{escape(h.title)}[/bold] ({h.episode_id}) — {escape(h.speaker or 'Unknown')}, "
-            f"{clock(h.start)}–{clock(h.end)}  score {h.score:.4f} sim {h.similarity:.2f}{tactics}"
+            f"{span(h)}  relevance {h.similarity:.2f}{tactics}"
         )
         console.print(f"    {escape(h.text)}", style="dim")
 

@@ -77,7 +77,7 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
             citations.append(
                 Citation(
                     n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
-                    quote=hit.text, tactic=tactic, url=hit.url, times_estimated=bool(record.get("times_estimated")),
+                    quote=hit.text, tactic=tactic, url=hit.url, times_estimated=hit.times_estimated,
                 )
             )
             # The episode's organisation belongs to its guest, not to the host asking questions.

@@ -71,6 +71,7 @@ def hybrid_search(
                 start=float(meta["start"]), end=float(meta["end"]), text=row["text"], score=round(fused[pid], 6),
                 tactics=[t for t in meta.get("tactics", "").split(",") if t], passage_id=meta["passage_id"],
                 similarity=round(row["similarity"], 4), url=record.get("url", ""),
+                times_estimated=bool(record.get("times_estimated")),
             )
         )
     return hits
