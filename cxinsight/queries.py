@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from cxinsight.errors import CxError, UsageError
+from cxinsight.errors import UsageError
 from cxinsight.models import Answer, SearchHit
 from cxinsight.settings import Settings
 
@@ -116,5 +116,3 @@ def episodes(session: Session) -> list[dict]:
         })
     return rows
 
-
-__all__ = ["CxError", "Session", "ask", "episodes", "search", "tactics_summary"]
