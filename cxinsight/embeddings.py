@@ -16,20 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from cxinsight import offline
+from cxinsight.cache import cache_dir
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_TOKENS = 256  # the model's own max_seq_length
 _EXPORT_VERSION = "1"
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("CXINSIGHT_CACHE")
-    if base:
-        return Path(base)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("cxinsight"))
 
 
 def _bundled_model_dir() -> Path:

@@ -1,0 +1,120 @@
+"""Synthesize sample interviews as two-voice audio with espeak-ng, offline.
+
+    python corpus/synthesize.py corpus/episodes/01-brightwater-cleanup.txt --out corpus/audio
+
+For each transcript it writes NAME.mp3 (or --ext), a copy of the metadata
+sidecar, and NAME.turns.csv: who speaks when (speaker, start, end, text), the
+answer key tests use to check that citations point at the right moment.
+The host and the guest get different voices; turns are separated by pauses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16000
+VOICES = ("en-us+m3", "en-gb+f4")  # host, guest
+WORDS_PER_MINUTE = 165
+PAUSE_SECONDS = 0.7
+
+
+def _speak(text: str, voice: str) -> np.ndarray:
+    """espeak-ng to 16 kHz float samples; the text goes through stdin, never a shell."""
+    out = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout"],
+        input=text.encode("utf-8"), capture_output=True, check=True,
+    ).stdout
+    with wave.open(io.BytesIO(out)) as wav:
+        rate = wav.getframerate()
+        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).astype(np.float32) / 32768
+    # linear resampling is plenty for synthetic speech (espeak-ng speaks at 22.05 kHz)
+    positions = np.arange(0, len(pcm) * RATE / rate) * rate / RATE
+    return np.interp(positions, np.arange(len(pcm)), pcm).astype(np.float32)
+
+
+def _turns(path: Path) -> list[tuple[str, str]]:
+    from cxinsight.sources import read_transcript
+
+    turns: list[tuple[str, str]] = []
+    for seg in read_transcript(path).segments:
+        if turns and turns[-1][0] == seg.speaker:
+            turns[-1] = (seg.speaker, f"{turns[-1][1]} {seg.text}")
+        else:
+            turns.append((seg.speaker, seg.text))
+    return turns
+
+
+def synthesize(source: Path, out_dir: Path, ext: str = ".mp3", max_turns: int = 0, name: str = "") -> Path:
+    turns = _turns(source)[: max_turns or None]
+    host = turns[0][0]
+    pieces, rows, at = [], [], 0.0
+    for speaker, text in turns:
+        speech = _speak(text, VOICES[0] if speaker == host else VOICES[1])
+        rows.append({"speaker": speaker, "start": round(at, 2), "end": round(at + len(speech) / RATE, 2), "text": text})
+        pieces += [speech, np.zeros(int(PAUSE_SECONDS * RATE), np.float32)]
+        at += len(speech) / RATE + PAUSE_SECONDS
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = name or source.stem
+    target = out_dir / f"{stem}{ext}"
+    _encode(np.concatenate(pieces), target)
+    sidecar = source.with_suffix(".yaml")
+    if sidecar.exists():
+        shutil.copyfile(sidecar, out_dir / f"{stem}.yaml")
+    with open(out_dir / f"{stem}.turns.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["speaker", "start", "end", "text"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
+def _encode(samples: np.ndarray, target: Path) -> None:
+    import av
+
+    codecs = {".mp3": "libmp3lame", ".m4a": "aac", ".wav": "pcm_s16le", ".flac": "flac", ".ogg": "libopus"}
+    tmp = target.with_name(f".{target.name}.part")
+    with av.open(str(tmp), "w", format=target.suffix.lstrip(".").replace("m4a", "ipod")) as out:
+        rate = 48000 if target.suffix == ".ogg" else RATE
+        stream = out.add_stream(codecs[target.suffix], rate=rate)
+        stream.layout = "mono"
+        if target.suffix in (".mp3", ".m4a"):
+            stream.bit_rate = 48000  # speech: small files, plenty for Whisper
+        resampler = av.AudioResampler(format=stream.codec_context.codec.audio_formats[0].name, layout="mono", rate=rate)
+        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+        for start in range(0, len(pcm), 8192):
+            frame = av.AudioFrame.from_ndarray(pcm[None, start : start + 8192], format="s16", layout="mono")
+            frame.sample_rate = RATE
+            for piece in resampler.resample(frame):
+                out.mux(stream.encode(piece))
+        for piece in resampler.resample(None):
+            out.mux(stream.encode(piece))
+        out.mux(stream.encode(None))
+    tmp.replace(target)  # a half-written file never looks finished
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sources", nargs="+", type=Path, help="transcripts with speaker names (txt, srt, vtt)")
+    parser.add_argument("--out", type=Path, default=Path("corpus/audio"))
+    parser.add_argument("--ext", default=".mp3", choices=[".mp3", ".m4a", ".wav", ".flac", ".ogg"])
+    parser.add_argument("--max-turns", type=int, default=0, help="only the first N turns (0: all)")
+    args = parser.parse_args(argv)
+    if shutil.which("espeak-ng") is None:
+        print("espeak-ng is not installed (apt-get install espeak-ng; `make install` does this)", file=sys.stderr)
+        return 1
+    for source in args.sources:
+        target = synthesize(source, args.out, args.ext, args.max_turns)
+        print(f"{target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
