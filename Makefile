@@ -5,23 +5,47 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 STORE  ?= .cxinsight
 CX     := $(BIN)/cxinsight --store $(STORE)
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# System packages: espeak-ng speaks the sample audio; pocketsphinx-testdata has real speech clips for tests.
+APT_PACKAGES := espeak-ng pocketsphinx-testdata
 
-.PHONY: install demo test bench clean
+# Two sample interviews become two-voice audio; the demo ingests them instead of their text.
+AUDIO_EPISODES := 01-brightwater-cleanup 05-ferncastle-branches
+AUDIO_STAMP    := corpus/audio/.done
+TEXT_EPISODES  := $(filter-out $(foreach e,$(AUDIO_EPISODES),corpus/episodes/$(e).%), \
+                    $(wildcard corpus/episodes/*.txt corpus/episodes/*.srt corpus/episodes/*.vtt))
 
-install: $(STAMP)
+.PHONY: install system audio demo test bench clean
 
-# CPU torch first (a local file here), or pip would fetch a multi-GB CUDA build for transformers.
+install: system $(STAMP)
+
+system:
+	@command -v espeak-ng >/dev/null && test -d /usr/share/pocketsphinx/test/data/librivox || \
+	  { export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES) >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }; }
+
+# CPU torch first (a local file here), or pip would fetch a multi-GB CUDA build.
+# openai-whisper without its dependencies: they are listed in pyproject.toml, minus triton (GPU only, ~1 GB).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q --no-deps openai-whisper==20250625
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-demo: install
-	$(CX) ingest corpus/episodes
+audio: $(AUDIO_STAMP)
+
+$(AUDIO_STAMP): corpus/synthesize.py | install
+	$(BIN)/python corpus/synthesize.py corpus/episodes/01-brightwater-cleanup.txt --out corpus/audio --ext .mp3
+	$(BIN)/python corpus/synthesize.py corpus/episodes/05-ferncastle-branches.srt --out corpus/audio --ext .m4a
+	touch $(AUDIO_STAMP)
+
+demo: install audio
+	$(CX) ingest corpus/audio $(TEXT_EPISODES)
 	$(CX) episodes
 	$(CX) ask "How do CX leaders get middle managers on board?"
-	$(CX) ask "What did the airline do about its legacy surveys?"
+	$(CX) ask "How many customer surveys did Brightwater switch off?"
 	$(CX) ask "What is the capital of France?"
 	$(CX) search "complaints backlog" -k 3
 	$(CX) tactics
@@ -29,8 +53,9 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
-bench: install
+bench: install audio
+	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/ingest_and_query.py
 
 clean:
-	rm -rf $(VENV) $(STORE) .pytest_cache
+	rm -rf $(VENV) $(STORE) .pytest_cache corpus/audio

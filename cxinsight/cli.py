@@ -14,7 +14,8 @@ from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE, CxError
 
 EPILOG = """\b
 Examples:
-  cxinsight ingest corpus/episodes
+  cxinsight ingest corpus/episodes corpus/audio
+  cxinsight transcribe interview.mp3 --format srt
   cxinsight ask "How do CX leaders get middle managers on board?"
   cxinsight search "legacy surveys" --tactic cleanup-and-catch-up
   cxinsight tactics
@@ -86,14 +87,37 @@ def cli(ctx, store, taxonomy, preset, verbose):
     ctx.obj.update(store=store, taxonomy=taxonomy, preset=preset, verbose=verbose)
 
 
+def _whisper_options(command):
+    """Transcription flags shared by `ingest` and `transcribe`; unset flags fall back to settings."""
+    options = [
+        click.option("--engine", type=click.Choice(["auto", "faster-whisper", "openai-whisper"]), default=None,
+                     help="Whisper engine; auto = faster-whisper when installed.  [env: CXINSIGHT_ENGINE; default: auto]"),
+        click.option("--model", "whisper_model", default=None, metavar="NAME|PATH",
+                     help="Bundled tiny.en or base, a CTranslate2 folder, or an openai-whisper .pt.  [default: tiny.en]"),
+        click.option("--compute-type", type=click.Choice(["int8", "float32"]), default=None,
+                     help="faster-whisper weights on CPU.  [default: int8]"),
+        click.option("--beam-size", type=click.IntRange(1, 20), default=None, help="Beam width; 1 = greedy.  [default: 5]"),
+        click.option("--language", default=None, help="Spoken language code (e.g. en); default: detect (English for *.en models)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_whisper_options
 @click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
-def ingest(ctx, paths, force, as_json):
-    """Index transcripts (.txt, .srt, .vtt, .json) from files or folders.
+def ingest(ctx, paths, engine, whisper_model, compute_type, beam_size, language, force, as_json):
+    """Index episodes from files or folders: transcripts or audio/video.
+
+    Transcripts: .txt, .srt, .vtt, .json. Audio and video (.wav .mp3 .m4a .flac
+    .ogg .opus .mp4 .mkv .webm .mov) are transcribed with Whisper first, offline,
+    with word timestamps; the model loads once per batch and transcripts are kept
+    in the store, so a re-run never transcribes the same audio twice.
 
     Folders are searched recursively. Metadata comes from a sidecar NAME.yaml
     (title, show, guest, organisation, date, url). Episodes already indexed with
@@ -106,10 +130,12 @@ def ingest(ctx, paths, force, as_json):
 
     if not paths:
         raise click.UsageError("name at least one file or folder to ingest")
-    settings = _settings(ctx)
+    settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
+                         beam_size=beam_size, language=language)
     progress = IngestProgress(enabled=not as_json)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:
-        report = run_ingest(list(paths), settings, force=force, on_start=progress.start, on_done=progress.done)
+        report = run_ingest(list(paths), settings, force=force, on_start=progress.start, on_done=progress.done,
+                            on_audio=progress.audio)
     if as_json:
         _emit_json({"outcomes": [o.__dict__ for o in report.outcomes]})
     else:
@@ -122,6 +148,46 @@ def ingest(ctx, paths, force, as_json):
         for failure in report.failed:
             click.echo(f"Error: {failure.detail}", err=True)
     if report.failed or not report.outcomes:
+        ctx.exit(EXIT_PARTIAL)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-f", "--format", "fmt", type=click.Choice(["txt", "srt", "vtt", "json"]), default="txt", show_default=True,
+              help="Output format; every one of them can be ingested again.")
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write NAME.FORMAT files here.  [default: stdout for one file, else the current folder]")
+@_whisper_options
+@click.pass_context
+@handle_errors
+def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type, beam_size, language):
+    """Transcribe audio or video files with Whisper (offline), without indexing them.
+
+    \b
+    Examples:
+      cxinsight transcribe interview.mp3 --format srt > interview.srt
+      cxinsight transcribe episodes/*.m4a -o transcripts/ --format vtt
+      cxinsight transcribe talk.mp4 --engine openai-whisper --model base
+    """
+    from cxinsight.pipeline import transcribe_files
+    from cxinsight.progress import IngestProgress
+
+    settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
+                         beam_size=beam_size, language=language)
+    if output_dir is None and len(paths) > 1:
+        output_dir = Path(".")
+    with IngestProgress() as progress:
+        outcomes = transcribe_files(list(paths), settings, fmt, output_dir, on_audio=progress.audio)
+    for outcome in outcomes:
+        if outcome.text:
+            click.echo(outcome.text, nl=False)
+        if outcome.status == "failed":
+            click.echo(f"Error: {outcome.detail}", err=True)
+        elif outcome.status == "silent":
+            click.echo(f"Warning: {outcome.path}: {outcome.detail}; wrote an empty transcript", err=True)
+        elif outcome.output != "-":
+            click.echo(f"wrote {outcome.output}", err=True)
+    if any(o.status != "written" for o in outcomes):
         ctx.exit(EXIT_PARTIAL)
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Callable
 
 from cxinsight.errors import CxError, InputError
-from cxinsight.models import Episode
+from cxinsight.models import Episode, Transcript
 from cxinsight.settings import Settings
-from cxinsight.sources import discover, episode_id_for, read_metadata, read_transcript
+from cxinsight.sources import discover, episode_id_for, is_audio, read_metadata, read_transcript
 from cxinsight.sentences import group_passages, split_sentences
 
 
@@ -47,45 +47,87 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_episode(path: Path) -> Episode:
-    """Everything about one input that needs no model: transcript, metadata, sentences."""
-    transcript = read_transcript(path)
+def read_episode(path: Path, transcript: Transcript | None = None, digest: str | None = None) -> Episode:
+    """Everything about one input that needs no model: transcript, metadata, sentences.
+
+    Audio is transcribed by the caller and passed in as `transcript`.
+    """
+    transcript = transcript or read_transcript(path)
     meta = read_metadata(path, transcript)
     episode_id = episode_id_for(path)
     sentences = split_sentences(transcript, episode_id)
     if not sentences:
         raise InputError(path, "no sentences found in the transcript")
     return Episode(
-        id=episode_id, meta=meta, source_path=str(path), content_hash=content_hash(path),
+        id=episode_id, meta=meta, source_path=str(path), content_hash=digest or content_hash(path),
         transcript=transcript, sentences=sentences,
+    )
+
+
+def engine_options(settings: Settings):
+    from cxinsight.transcribe.engine import EngineOptions
+
+    return EngineOptions(
+        engine=settings.engine, model=settings.whisper_model, compute_type=settings.compute_type,
+        beam_size=settings.beam_size, language=settings.language,
     )
 
 
 class Ingestor:
     """Holds the models and the store for one batch."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, on_audio_progress: Callable[[Path, float, float], None] | None = None):
         from cxinsight.embeddings import get_embedder
         from cxinsight.extract.chain import build_extraction_chain
         from cxinsight.extract.taxonomy import load_taxonomy
         from cxinsight.store import Archive
 
         self.settings = settings
+        self.on_audio_progress = on_audio_progress
         self.taxonomy = load_taxonomy(settings.taxonomy)
         self.embedder = get_embedder()
         self.chain = build_extraction_chain(self.taxonomy, self.embedder)
         self.archive = Archive(settings.store, self.embedder.name, create=True)
+        self._transcriber = None  # loaded on the first audio file, then kept for the batch
+
+    def transcriber(self):
+        if self._transcriber is None:
+            from cxinsight.transcribe.transcriber import Transcriber
+
+            self._transcriber = Transcriber(engine_options(self.settings))
+        return self._transcriber
+
+    def audio_transcript(self, path: Path, digest: str) -> Transcript:
+        """Transcribe, or reuse the transcript of the same audio made earlier with the same engine and model."""
+        transcriber = self.transcriber()
+        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{transcriber.label.replace(':', '.')}.json"
+        if cache.exists():
+            return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
+        report = self.on_audio_progress or (lambda *_: None)
+        result = transcriber.transcribe(path, on_progress=lambda done, total: report(path, done, total))
+        if result.silent:
+            raise InputError(path, f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)")
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(result.transcript.model_dump_json(), encoding="utf-8")
+        tmp.replace(cache)
+        return result.transcript
 
     def ingest_file(self, path: Path, force: bool = False) -> Outcome:
         started = time.perf_counter()
-        episode = read_episode(path)
-        records = self.archive.records()
-        current = records.get(episode.id)
-        if current and current.get("content_hash") == episode.content_hash and not force:
-            return Outcome(str(path), "skipped", episode.id, "already indexed, same content")
-        twin = self.archive.find_by_hash(episode.content_hash)
-        if twin and twin != episode.id and not force:
-            return Outcome(str(path), "skipped", episode.id, f"same content as episode '{twin}'")
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
+        digest, episode_id = content_hash(path), episode_id_for(path)
+        # Skip before reading or transcribing: re-running a batch costs only hashing.
+        current = self.archive.records().get(episode_id)
+        if current and current.get("content_hash") == digest and not force:
+            return Outcome(str(path), "skipped", episode_id, "already indexed, same content")
+        twin = self.archive.find_by_hash(digest)
+        if twin and twin != episode_id and not force:
+            return Outcome(str(path), "skipped", episode_id, f"same content as episode '{twin}'")
+        transcript = self.audio_transcript(path, digest) if is_audio(path) else None
+        episode = read_episode(path, transcript, digest)
 
         mentions = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
         passages = group_passages(episode.sentences, episode.id)
@@ -104,7 +146,8 @@ class Ingestor:
         n_p, n_m = len(passages), len(mentions)
         self.archive.write_episode(
             episode, passages, vectors[:n_p], mentions, vectors[n_p : n_p + n_m], vectors[-1],
-            extra={"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding"},
+            extra={"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding",
+                   "transcriber": episode.transcript.source_format},
         )
         detail = f"{len(episode.sentences)} sentences, {n_p} passages, {n_m} tactic mentions"
         return Outcome(str(path), "indexed", episode.id, detail, time.perf_counter() - started)
@@ -116,14 +159,17 @@ def ingest(
     force: bool = False,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[Outcome], None] = lambda outcome: None,
+    on_audio: Callable[[Path, float, float], None] | None = None,
 ) -> IngestReport:
     report = IngestReport()
     files = discover(paths)
     on_start(len(files))
     if not files:
         return report
-    ingestor = Ingestor(settings)
+    ingestor = Ingestor(settings, on_audio_progress=on_audio)
     try:
+        if any(is_audio(p) for p in files):
+            ingestor.transcriber().engine  # load once now: a bad --model or --engine stops here, exit 2
         for path in files:
             try:
                 outcome = ingestor.ingest_file(path, force=force)
@@ -134,3 +180,50 @@ def ingest(
     finally:
         ingestor.archive.close()
     return report
+
+
+@dataclass
+class TranscribeOutcome:
+    path: str
+    status: str  # "written", "silent", "failed"
+    output: str = ""
+    detail: str = ""
+    text: str = ""  # the rendered transcript, when written to stdout
+
+
+def transcribe_files(
+    paths: list[Path],
+    settings: Settings,
+    fmt: str,
+    out_dir: Path | None,
+    on_audio: Callable[[Path, float, float], None] | None = None,
+) -> list[TranscribeOutcome]:
+    """Transcribe audio files with one model load; out_dir None keeps the text for stdout."""
+    from cxinsight.formats import render_transcript
+    from cxinsight.transcribe.transcriber import Transcriber
+
+    transcriber = Transcriber(engine_options(settings))
+    transcriber.engine  # a bad --model or --engine fails here, before any file
+    outcomes = []
+    for path in paths:
+        path = Path(path)
+        try:
+            if path.exists() and not is_audio(path):
+                raise InputError(path, f"not an audio or video file type ('{path.suffix or path.name}')")
+            result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t))
+        except CxError as exc:
+            outcomes.append(TranscribeOutcome(str(path), "failed", detail=str(exc)))
+            continue
+        text = render_transcript(result.transcript, fmt)
+        status = "silent" if result.silent else "written"
+        detail = f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent else ""
+        if out_dir is None:
+            outcomes.append(TranscribeOutcome(str(path), status, "-", detail, text))
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{path.stem}.{fmt}"
+        tmp = target.with_name(f".{target.name}.part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        outcomes.append(TranscribeOutcome(str(path), status, str(target), detail))
+    return outcomes

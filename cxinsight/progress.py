@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from cxinsight.clock import clock
+
 
 class IngestProgress:
     def __init__(self, enabled: bool = True):
@@ -37,6 +39,16 @@ class IngestProgress:
             self._task = self._bar.add_task("loading models…", total=total)
         else:
             print(f"ingest: {total} file(s) to check", file=sys.stderr, flush=True)
+
+    def audio(self, path, done_seconds: float, total_seconds: float) -> None:
+        """Transcription progress inside one audio file (called after each chunk)."""
+        if not self.enabled:
+            return
+        line = f"transcribing {getattr(path, 'name', path)}: {clock(done_seconds)} of {clock(total_seconds)}"
+        if self._bar is not None:
+            self._bar.update(self._task, description=line)
+        else:
+            print(f"  {line}", file=sys.stderr, flush=True)
 
     def done(self, outcome) -> None:
         self._done += 1

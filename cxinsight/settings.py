@@ -19,14 +19,20 @@ class Settings(BaseModel):
     min_relevance: float = Field(default=0.35, ge=-1.0, le=1.0)
     rrf_k: int = Field(default=60, description="reciprocal rank fusion constant")
     candidates: int = Field(default=40, description="passages each retriever hands to the fusion")
+    # Transcription (audio and video input).
+    engine: str = Field(default="auto", description="auto | faster-whisper | openai-whisper (env CXINSIGHT_ENGINE)")
+    whisper_model: str = Field(default="tiny.en", description="tiny.en | base | CTranslate2 folder | .pt file")
+    compute_type: str = Field(default="int8", description="faster-whisper weights: int8 or float32")
+    beam_size: int = Field(default=5, ge=1, le=20)
+    language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
 
 
 PRESETS: dict[str, dict] = {
     "default": {},
-    # Wider retrieval, for researchers who prefer recall over speed.
-    "thorough": {"top_k": 10, "candidates": 100},
-    # Quick look-ups: fewer candidates, fewer citations.
-    "fast": {"top_k": 3, "candidates": 20},
+    # Wider retrieval and the larger bundled Whisper model.
+    "thorough": {"top_k": 10, "candidates": 100, "whisper_model": "base"},
+    # Quick look-ups and greedy decoding: fewer candidates, fewer citations.
+    "fast": {"top_k": 3, "candidates": 20, "beam_size": 1},
 }
 
 
@@ -36,5 +42,8 @@ def load_settings(preset: str = "default", **flags) -> Settings:
         values["store"] = Path(os.environ["CXINSIGHT_STORE"])
     if os.environ.get("CXINSIGHT_TAXONOMY"):
         values["taxonomy"] = Path(os.environ["CXINSIGHT_TAXONOMY"])
+    for key, env in (("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL")):
+        if os.environ.get(env):
+            values[key] = os.environ[env]
     values.update({k: v for k, v in flags.items() if v is not None})
     return Settings(**values)

@@ -9,6 +9,10 @@ AUDIO_EXTENSIONS = {".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4", ".
 SIDECAR_EXTENSIONS = {".yaml", ".yml"}
 
 
+def is_audio(path: Path) -> bool:
+    return Path(path).suffix.lower() in AUDIO_EXTENSIONS
+
+
 def _is_sidecar_json(path: Path) -> bool:
     """NAME.json beside a NAME.txt/.srt/.vtt/audio file is that file's metadata, not a transcript."""
     if path.name.endswith(".meta.json"):

@@ -19,7 +19,7 @@ def read_transcript(path: Path) -> Transcript:
     if not path.exists():
         raise InputError(path, "no such file or directory")
     if ext in AUDIO_EXTENSIONS:
-        raise InputError(path, "audio input needs a Whisper engine, which this version does not include yet")
+        raise InputError(path, "audio needs transcribing first (cxinsight ingest or cxinsight transcribe)")
     if ext not in SUPPORTED_TRANSCRIPTS:
         supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
         raise InputError(path, f"unsupported file type '{ext or path.name}' (supported: {supported})")

@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from cxinsight.clock import clock
 from cxinsight.errors import InputError
 
 SAMPLE_RATE = 16000
@@ -30,11 +31,6 @@ class AudioChunk:
     @property
     def duration(self) -> float:
         return len(self.samples) / SAMPLE_RATE
-
-
-def _clock(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 60:d}:{seconds % 60:02d}"
 
 
 def _open(path: Path):
@@ -94,7 +90,7 @@ def _decoded_frames(path: Path, container) -> Iterator[np.ndarray]:
         for out in resampler.resample(None):
             yield out.to_ndarray().reshape(-1)
     except av.FFmpegError as exc:
-        at = _clock(decoded / SAMPLE_RATE)
+        at = clock(decoded / SAMPLE_RATE)
         raise InputError(path, f"corrupt or truncated audio at {at} ({_ffmpeg_reason(exc)})") from exc
 
 
@@ -121,7 +117,7 @@ def stream_audio(path: Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[A
         raise InputError(path, "no audio samples could be decoded")
     # A file cut short still decodes; its header (e.g. an MP3 Xing frame) says how long it should be.
     if declared and total / SAMPLE_RATE < declared * 0.9 - 1.0:
-        raise InputError(path, f"truncated audio: decoded {_clock(total / SAMPLE_RATE)} of {_clock(declared)}")
+        raise InputError(path, f"truncated audio: decoded {clock(total / SAMPLE_RATE)} of {clock(declared)}")
     if pending_len:
         yield AudioChunk(offset / SAMPLE_RATE, np.concatenate(pending))
 

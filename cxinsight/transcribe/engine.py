@@ -21,7 +21,7 @@ ENGINES = ("auto", "faster-whisper", "openai-whisper")
 
 @dataclass
 class SpokenWord:
-    text: str
+    text: str  # as Whisper gives it: a leading space starts a new word, none continues the last ("6" ",000")
     start: float
     end: float
 

@@ -36,7 +36,7 @@ class FasterWhisperEngine:
         return [
             SpokenSegment(
                 start=s.start, end=s.end, text=s.text.strip(),
-                words=[SpokenWord(w.word.strip(), w.start, w.end) for w in (s.words or [])],
+                words=[SpokenWord(w.word, w.start, w.end) for w in (s.words or [])],
                 avg_logprob=s.avg_logprob, no_speech_prob=s.no_speech_prob, compression_ratio=s.compression_ratio,
             )
             for s in segments  # a generator: decoding happens here

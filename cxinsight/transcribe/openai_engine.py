@@ -42,7 +42,7 @@ class OpenAIWhisperEngine:
         return [
             SpokenSegment(
                 start=float(s["start"]), end=float(s["end"]), text=str(s["text"]).strip(),
-                words=[SpokenWord(str(w["word"]).strip(), float(w["start"]), float(w["end"])) for w in s.get("words", [])],
+                words=[SpokenWord(str(w["word"]), float(w["start"]), float(w["end"])) for w in s.get("words", [])],
                 avg_logprob=float(s["avg_logprob"]), no_speech_prob=float(s["no_speech_prob"]),
                 compression_ratio=float(s["compression_ratio"]),
             )

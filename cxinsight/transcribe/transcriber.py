@@ -91,7 +91,15 @@ def keep_segment(seg: SpokenSegment, regions: list[tuple[float, float]], previou
 
 
 def _to_segment(seg: SpokenSegment, offset: float) -> Segment:
-    words = [Word(text=w.text, start=round(w.start + offset, 3), end=round(w.end + offset, 3)) for w in seg.words if w.text]
+    words: list[Word] = []
+    for w in seg.words:
+        text = w.text.strip()
+        if not text:
+            continue
+        if words and not w.text[:1].isspace():  # a piece of the previous word ("6" + ",000")
+            words[-1] = Word(text=words[-1].text + text, start=words[-1].start, end=round(w.end + offset, 3))
+        else:
+            words.append(Word(text=text, start=round(w.start + offset, 3), end=round(w.end + offset, 3)))
     return Segment(start=round(seg.start + offset, 3), end=round(seg.end + offset, 3), text=seg.text, words=words or None)
 
 
