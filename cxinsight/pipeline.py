@@ -76,7 +76,8 @@ def engine_options(settings: Settings):
 class Ingestor:
     """Holds the models and the store for one batch."""
 
-    def __init__(self, settings: Settings, on_audio_progress: Callable[[Path, float, float], None] | None = None):
+    def __init__(self, settings: Settings, on_audio_progress: Callable[[Path, float, float], None] | None = None,
+                 transcriber=None):
         from cxinsight.embeddings import get_embedder
         from cxinsight.extract.chain import build_extraction_chain
         from cxinsight.extract.taxonomy import load_taxonomy
@@ -88,7 +89,7 @@ class Ingestor:
         self.embedder = get_embedder()
         self.chain = build_extraction_chain(self.taxonomy, self.embedder)
         self.archive = Archive(settings.store, self.embedder.name, create=True)
-        self._transcriber = None  # loaded on the first audio file, then kept for the batch
+        self._transcriber = transcriber  # loaded on the first audio file, then kept for the batch
 
     def transcriber(self):
         if self._transcriber is None:
@@ -166,10 +167,14 @@ def ingest(
     on_start(len(files))
     if not files:
         return report
-    ingestor = Ingestor(settings, on_audio_progress=on_audio)
+    transcriber = None
+    if any(is_audio(p) for p in files):
+        from cxinsight.transcribe.transcriber import Transcriber
+
+        transcriber = Transcriber(engine_options(settings))
+        transcriber.engine  # load once, before the store is touched: a bad --model stops here (exit 2)
+    ingestor = Ingestor(settings, on_audio_progress=on_audio, transcriber=transcriber)
     try:
-        if any(is_audio(p) for p in files):
-            ingestor.transcriber().engine  # load once now: a bad --model or --engine stops here, exit 2
         for path in files:
             try:
                 outcome = ingestor.ingest_file(path, force=force)

@@ -111,7 +111,8 @@ def stream_audio(path: Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[A
                 cut = _quietest_cut(buffer, limit)
                 yield AudioChunk(offset / SAMPLE_RATE, buffer[:cut])
                 offset += cut
-                pending, pending_len = [buffer[cut:]], len(buffer) - cut
+                pending = [buffer[cut:].copy()]  # a copy, so the big buffer can be freed
+                pending_len = len(pending[0])
     total = offset + pending_len
     if total == 0:
         raise InputError(path, "no audio samples could be decoded")
