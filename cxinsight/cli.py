@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
 from pathlib import Path
 
 import click
 
 from cxinsight import __version__
-from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE, CxError
+from cxinsight.cli_common import _emit_json, _session, _settings, handle_errors
+from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE
 
 EPILOG = """\b
 Examples:
@@ -20,51 +19,6 @@ Examples:
   cxinsight search "legacy surveys" --tactic cleanup-and-catch-up
   cxinsight tactics
 """
-
-
-def _emit_json(payload) -> None:
-    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-
-
-def handle_errors(command):
-    """One clear line and a documented exit code instead of a traceback (unless --verbose)."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        ctx = click.get_current_context()
-        try:
-            return command(*args, **kwargs)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise  # click prints these itself, with its own exit codes
-        except CxError as exc:
-            if ctx.obj.get("verbose"):
-                raise
-            click.echo(f"Error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("Interrupted; finished episodes are saved, re-run to resume.", err=True)
-            ctx.exit(130)
-        except Exception as exc:  # a bug or an environment problem: still one line by default
-            if ctx.obj.get("verbose"):
-                raise
-            click.echo(f"Error: {exc.__class__.__name__}: {exc} (run with --verbose for the traceback)", err=True)
-            ctx.exit(EXIT_PARTIAL)
-
-    return wrapper
-
-
-def _settings(ctx, **flags):
-    from cxinsight.settings import load_settings
-
-    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], taxonomy=ctx.obj["taxonomy"], **flags)
-
-
-def _session(ctx, **flags):
-    from cxinsight.queries import Session
-
-    session = Session(_settings(ctx, **flags))
-    ctx.call_on_close(session.close)
-    return session
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -106,13 +60,22 @@ def _whisper_options(command):
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--manifest", "manifests", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML or CSV: one episode per row (path or http/https URL, title, show, guest, organisation, date, url).")
+@click.option("--feed", "feeds", multiple=True, metavar="URL|FILE",
+              help="RSS/Atom podcast feed: enclosures are downloaded; a <podcast:transcript> is used instead of transcribing.")
+@click.option("--workers", type=click.IntRange(1, 32), default=1, show_default=True,
+              help="Episodes prepared in parallel processes (each loads the models once).")
+@click.option("--max-download-mb", type=click.IntRange(1, 100_000), default=None,
+              help="Largest enclosure to download.  [default: 1024]")
 @_whisper_options
 @click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
-def ingest(ctx, paths, engine, whisper_model, compute_type, beam_size, language, force, as_json):
-    """Index episodes from files or folders: transcripts or audio/video.
+def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, engine, whisper_model, compute_type, beam_size,
+           language, force, as_json):
+    """Index episodes from files, folders, manifests or podcast feeds.
 
     Transcripts: .txt, .srt, .vtt, .json. Audio and video (.wav .mp3 .m4a .flac
     .ogg .opus .mp4 .mkv .webm .mov) are transcribed with Whisper first, offline,
@@ -120,35 +83,65 @@ def ingest(ctx, paths, engine, whisper_model, compute_type, beam_size, language,
     in the store, so a re-run never transcribes the same audio twice.
 
     Folders are searched recursively. Metadata comes from a sidecar NAME.yaml
-    (title, show, guest, organisation, date, url). Episodes already indexed with
-    the same content are skipped, so re-running a batch only does what is new.
-    A bad file is reported in one line and the rest of the batch goes on.
+    (title, show, guest, organisation, date, url), a manifest row or the feed.
+    Episodes already indexed with the same content are skipped, so re-running an
+    interrupted batch resumes it; `cxinsight status` shows where a batch stands.
+    A bad item is reported in one line and the rest of the batch goes on.
+
+    \b
+    Examples:
+      cxinsight ingest corpus/episodes corpus/audio
+      cxinsight ingest --manifest season2.csv --workers 2
+      cxinsight ingest --feed https://example.com/podcast.xml
     """
+    from cxinsight.batch import collect_items
     from cxinsight.pipeline import ingest as run_ingest
     from cxinsight.progress import IngestProgress
     from cxinsight.store import writer_lock
 
-    if not paths:
-        raise click.UsageError("name at least one file or folder to ingest")
+    if not (paths or manifests or feeds):
+        raise click.UsageError("name at least one file or folder, --manifest or --feed to ingest")
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, language=language)
+                         beam_size=beam_size, language=language, max_download_mb=max_download_mb)
     progress = IngestProgress(enabled=not as_json)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:
-        report = run_ingest(list(paths), settings, force=force, on_start=progress.start, on_done=progress.done,
-                            on_audio=progress.audio)
+        items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
+        report = run_ingest(items, settings, force=force, workers=workers, on_start=progress.start,
+                            on_done=progress.done, on_audio=progress.audio, sources=described)
     if as_json:
         _emit_json({"outcomes": [o.__dict__ for o in report.outcomes]})
     else:
         from cxinsight import render
 
         if not report.outcomes:
-            click.echo("No transcripts found in the paths given.", err=True)
+            click.echo("Nothing to ingest in the paths given.", err=True)
         else:
             render.ingest_summary(report)
         for failure in report.failed:
             click.echo(f"Error: {failure.detail}", err=True)
     if report.failed or not report.outcomes:
         ctx.exit(EXIT_PARTIAL)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handle_errors
+def status(ctx, as_json):
+    """Where the last ingest batch stands: done, skipped, failed (with reasons), pending.
+
+    An interrupted batch (Ctrl-C, kill, power cut) leaves its unfinished items
+    pending; run the same `cxinsight ingest` again to resume.
+    """
+    from cxinsight.batch import last_batch
+
+    batch = last_batch(_settings(ctx).store)
+    if as_json:
+        _emit_json(batch or {"batch": None, "items": []})
+        return
+    from cxinsight import render
+
+    render.batch_status(batch)
 
 
 @cli.command()
@@ -169,7 +162,7 @@ def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type,
       cxinsight transcribe episodes/*.m4a -o transcripts/ --format vtt
       cxinsight transcribe talk.mp4 --engine openai-whisper --model base
     """
-    from cxinsight.pipeline import transcribe_files
+    from cxinsight.transcribe_files import transcribe_files
     from cxinsight.progress import IngestProgress
 
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,

@@ -18,7 +18,8 @@ class EpisodeMeta(BaseModel):
     host: str = ""
     organisation: str = ""
     date: str = ""
-    url: str = ""
+    url: str = ""  # the episode's web page; citations link to URL#t=SECONDS
+    link_template: str = ""  # another deep-link pattern, e.g. "{url}?t={seconds}" (see links.py)
 
 
 class Word(BaseModel):

@@ -1,21 +1,26 @@
-"""Ingest orchestration: find inputs, read, split, extract, embed, commit — one episode at a time.
+"""Ingest orchestration: locate (download), hash, skip, then transcribe, split, extract, embed, commit.
 
-Models load once per batch. A bad file is reported and skipped; the batch goes on.
+Models load once per batch (once per worker with --workers). A bad item is
+reported and skipped; the batch goes on. Every item's fate goes to the batch log.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from cxinsight.errors import CxError, InputError
-from cxinsight.models import Episode, Transcript
+from cxinsight.models import Episode, Passage, TacticMention, Transcript
 from cxinsight.settings import Settings
-from cxinsight.sources import discover, episode_id_for, is_audio, read_metadata, read_transcript
 from cxinsight.sentences import group_passages, split_sentences
+from cxinsight.sources import episode_id_for, is_audio, read_metadata, read_transcript
+from cxinsight.sources.items import BatchItem, items_from_paths
 
 
 @dataclass
@@ -47,14 +52,15 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_episode(path: Path, transcript: Transcript | None = None, digest: str | None = None) -> Episode:
+def read_episode(path: Path, transcript: Transcript | None = None, digest: str | None = None,
+                 episode_id: str | None = None, overrides: dict | None = None) -> Episode:
     """Everything about one input that needs no model: transcript, metadata, sentences.
 
     Audio is transcribed by the caller and passed in as `transcript`.
     """
     transcript = transcript or read_transcript(path)
-    meta = read_metadata(path, transcript)
-    episode_id = episode_id_for(path)
+    meta = read_metadata(path, transcript, overrides)
+    episode_id = episode_id or episode_id_for(path)
     sentences = split_sentences(transcript, episode_id)
     if not sentences:
         raise InputError(path, "no sentences found in the transcript")
@@ -64,38 +70,53 @@ def read_episode(path: Path, transcript: Transcript | None = None, digest: str |
     )
 
 
-def engine_options(settings: Settings):
+def engine_options(settings: Settings, threads: int = 0):
     from cxinsight.transcribe.engine import EngineOptions
 
     return EngineOptions(
         engine=settings.engine, model=settings.whisper_model, compute_type=settings.compute_type,
-        beam_size=settings.beam_size, language=settings.language,
+        beam_size=settings.beam_size, language=settings.language, threads=threads,
     )
 
 
-class Ingestor:
-    """Holds the models and the store for one batch."""
+@dataclass
+class Prepared:
+    """One episode ready to commit: everything computed, nothing written."""
 
-    def __init__(self, settings: Settings, on_audio_progress: Callable[[Path, float, float], None] | None = None,
-                 transcriber=None):
+    episode: Episode
+    passages: list[Passage]
+    mentions: list[TacticMention]
+    vectors: np.ndarray  # passages, then mentions, then the title line
+    extra: dict
+    seconds: float = 0.0
+
+    @property
+    def detail(self) -> str:
+        return f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, {len(self.mentions)} tactic mentions"
+
+
+class Processor:
+    """The models for a batch (taxonomy, embedder, extraction chain, Whisper), no store: runs in workers too."""
+
+    def __init__(self, settings: Settings, transcriber=None, threads: int = 0,
+                 on_audio: Callable[[Path, float, float], None] | None = None):
         from cxinsight.embeddings import get_embedder
         from cxinsight.extract.chain import build_extraction_chain
         from cxinsight.extract.taxonomy import load_taxonomy
-        from cxinsight.store import Archive
 
         self.settings = settings
-        self.on_audio_progress = on_audio_progress
+        self.threads = threads
+        self.on_audio = on_audio
         self.taxonomy = load_taxonomy(settings.taxonomy)
         self.embedder = get_embedder()
         self.chain = build_extraction_chain(self.taxonomy, self.embedder)
-        self.archive = Archive(settings.store, self.embedder.name, create=True)
         self._transcriber = transcriber  # loaded on the first audio file, then kept for the batch
 
     def transcriber(self):
         if self._transcriber is None:
             from cxinsight.transcribe.transcriber import Transcriber
 
-            self._transcriber = Transcriber(engine_options(self.settings))
+            self._transcriber = Transcriber(engine_options(self.settings, self.threads))
         return self._transcriber
 
     def audio_transcript(self, path: Path, digest: str) -> Transcript:
@@ -104,32 +125,20 @@ class Ingestor:
         cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{transcriber.label.replace(':', '.')}.json"
         if cache.exists():
             return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
-        report = self.on_audio_progress or (lambda *_: None)
+        report = self.on_audio or (lambda *_: None)
         result = transcriber.transcribe(path, on_progress=lambda done, total: report(path, done, total))
         if result.silent:
             raise InputError(path, f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)")
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
+        tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
         tmp.write_text(result.transcript.model_dump_json(), encoding="utf-8")
         tmp.replace(cache)
         return result.transcript
 
-    def ingest_file(self, path: Path, force: bool = False) -> Outcome:
+    def prepare(self, path: Path, digest: str, episode_id: str, overrides: dict) -> Prepared:
         started = time.perf_counter()
-        path = Path(path)
-        if not path.is_file():
-            raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
-        digest, episode_id = content_hash(path), episode_id_for(path)
-        # Skip before reading or transcribing: re-running a batch costs only hashing.
-        current = self.archive.records().get(episode_id)
-        if current and current.get("content_hash") == digest and not force:
-            return Outcome(str(path), "skipped", episode_id, "already indexed, same content")
-        twin = self.archive.find_by_hash(digest)
-        if twin and twin != episode_id and not force:
-            return Outcome(str(path), "skipped", episode_id, f"same content as episode '{twin}'")
         transcript = self.audio_transcript(path, digest) if is_audio(path) else None
-        episode = read_episode(path, transcript, digest)
-
+        episode = read_episode(path, transcript, digest, episode_id, overrides)
         mentions = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
         passages = group_passages(episode.sentences, episode.id)
         by_sentence: dict[str, list[str]] = {}
@@ -144,91 +153,131 @@ class Ingestor:
             + [" ".join(sentences[s].text for s in m.sentence_ids) for m in mentions]
             + [f"{episode.meta.title}. {episode.meta.guest} {episode.meta.organisation}"]
         )
-        n_p, n_m = len(passages), len(mentions)
+        extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding",
+                 "transcriber": episode.transcript.source_format}
+        return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started)
+
+
+class Ingestor:
+    """The store side of a batch: decides what to skip, downloads, commits prepared episodes."""
+
+    def __init__(self, settings: Settings):
+        from cxinsight.embeddings import MODEL_NAME
+        from cxinsight.store import Archive
+
+        self.settings = settings
+        self.archive = Archive(settings.store, MODEL_NAME, create=True)
+        self.media_dir = Path(settings.store) / "media"
+
+    def locate(self, item: BatchItem) -> Path:
+        """The local file for an item, downloading it first when it comes from a URL."""
+        if item.error:
+            raise CxError(item.error)
+        if item.url:
+            from cxinsight.download import fetch
+
+            target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
+            return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024)
+        path = Path(item.path)
+        if not path.is_file():
+            raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
+        return path
+
+    def skip_reason(self, episode_id: str, digest: str, force: bool) -> str:
+        """Why this content need not be indexed again ("" when it must be)."""
+        if force:
+            return ""
+        current = self.archive.records().get(episode_id)
+        if current and current.get("content_hash") == digest:
+            return "already indexed, same content"
+        twin = self.archive.find_by_hash(digest)
+        if twin and twin != episode_id:
+            return f"same content as episode '{twin}'"
+        return ""
+
+    def commit(self, prepared: Prepared) -> None:
+        n_p, n_m = len(prepared.passages), len(prepared.mentions)
+        vectors = prepared.vectors
         self.archive.write_episode(
-            episode, passages, vectors[:n_p], mentions, vectors[n_p : n_p + n_m], vectors[-1],
-            extra={"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding",
-                   "transcriber": episode.transcript.source_format},
+            prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
+            vectors[-1], extra=prepared.extra,
         )
-        detail = f"{len(episode.sentences)} sentences, {n_p} passages, {n_m} tactic mentions"
-        return Outcome(str(path), "indexed", episode.id, detail, time.perf_counter() - started)
 
 
 def ingest(
-    paths: list[Path],
+    items: list[BatchItem],
     settings: Settings,
     force: bool = False,
+    workers: int = 1,
     on_start: Callable[[int], None] = lambda total: None,
     on_done: Callable[[Outcome], None] = lambda outcome: None,
     on_audio: Callable[[Path, float, float], None] | None = None,
+    sources: str = "",
 ) -> IngestReport:
+    """Ingest a batch. Downloads, hashing, skips and commits happen here; the models run here or in workers."""
+    from cxinsight.store.batchlog import BatchLog
+
+    if items and not isinstance(items[0], BatchItem):
+        items = items_from_paths([Path(p) for p in items])
     report = IngestReport()
-    files = discover(paths)
-    on_start(len(files))
-    if not files:
+    on_start(len(items))
+    if not items:
         return report
     transcriber = None
-    if any(is_audio(p) for p in files):
+    if workers <= 1 and any(is_audio(i.path or Path(i.url)) for i in items):
         from cxinsight.transcribe.transcriber import Transcriber
 
         transcriber = Transcriber(engine_options(settings))
         transcriber.engine  # load once, before the store is touched: a bad --model stops here (exit 2)
-    ingestor = Ingestor(settings, on_audio_progress=on_audio, transcriber=transcriber)
-    try:
-        for path in files:
+    elif any(is_audio(i.path or Path(i.url)) for i in items):
+        from cxinsight.transcribe.weights import resolve_weights
+
+        resolve_weights(settings.whisper_model)  # a bad --model stops here too
+    ingestor = Ingestor(settings)
+    log = BatchLog(settings.store)
+    batch = log.start(items, sources)
+
+    def finish(seq: int, outcome: Outcome) -> None:
+        log.update(batch, seq, outcome.status, outcome.detail, outcome.episode_id or None)
+        report.outcomes.append(outcome)
+        on_done(outcome)
+
+    def todo():
+        """Items that need work, as (seq, item, path, digest); the others are finished on the way."""
+        queued: dict[str, str] = {}  # digest -> episode id, so a duplicate in one batch is indexed once
+        for seq, item in enumerate(items):
             try:
-                outcome = ingestor.ingest_file(path, force=force)
+                path = ingestor.locate(item)
+                digest = content_hash(path)
+                reason = ingestor.skip_reason(item.episode_id, digest, force)
+                if not reason and queued.get(digest, item.episode_id) != item.episode_id:
+                    reason = f"same content as episode '{queued[digest]}'"
+                queued.setdefault(digest, item.episode_id)
             except CxError as exc:
-                outcome = Outcome(str(path), "failed", detail=str(exc))
-            report.outcomes.append(outcome)
-            on_done(outcome)
+                finish(seq, Outcome(item.source, "failed", item.episode_id, str(exc)))
+                continue
+            if reason:
+                finish(seq, Outcome(item.source, "skipped", item.episode_id, reason))
+                continue
+            yield seq, item, path, digest
+
+    try:
+        if workers > 1:
+            from cxinsight.workers import run_parallel
+
+            run_parallel(todo(), settings, workers, ingestor, finish)
+        else:
+            processor = Processor(settings, transcriber=transcriber, on_audio=on_audio)
+            for seq, item, path, digest in todo():
+                try:
+                    prepared = processor.prepare(path, digest, item.episode_id, item.overrides)
+                    ingestor.commit(prepared)
+                    outcome = Outcome(item.source, "indexed", item.episode_id, prepared.detail, prepared.seconds)
+                except CxError as exc:
+                    outcome = Outcome(item.source, "failed", item.episode_id, str(exc))
+                finish(seq, outcome)
+        log.finish(batch)
     finally:
+        log.close()
         ingestor.archive.close()
     return report
-
-
-@dataclass
-class TranscribeOutcome:
-    path: str
-    status: str  # "written", "silent", "failed"
-    output: str = ""
-    detail: str = ""
-    text: str = ""  # the rendered transcript, when written to stdout
-
-
-def transcribe_files(
-    paths: list[Path],
-    settings: Settings,
-    fmt: str,
-    out_dir: Path | None,
-    on_audio: Callable[[Path, float, float], None] | None = None,
-) -> list[TranscribeOutcome]:
-    """Transcribe audio files with one model load; out_dir None keeps the text for stdout."""
-    from cxinsight.formats import render_transcript
-    from cxinsight.transcribe.transcriber import Transcriber
-
-    transcriber = Transcriber(engine_options(settings))
-    transcriber.engine  # a bad --model or --engine fails here, before any file
-    outcomes = []
-    for path in paths:
-        path = Path(path)
-        try:
-            if path.exists() and not is_audio(path):
-                raise InputError(path, f"not an audio or video file type ('{path.suffix or path.name}')")
-            result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t))
-        except CxError as exc:
-            outcomes.append(TranscribeOutcome(str(path), "failed", detail=str(exc)))
-            continue
-        text = render_transcript(result.transcript, fmt)
-        status = "silent" if result.silent else "written"
-        detail = f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent else ""
-        if out_dir is None:
-            outcomes.append(TranscribeOutcome(str(path), status, "-", detail, text))
-            continue
-        out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / f"{path.stem}.{fmt}"
-        tmp = target.with_name(f".{target.name}.part")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
-        outcomes.append(TranscribeOutcome(str(path), status, str(target), detail))
-    return outcomes

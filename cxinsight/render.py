@@ -27,7 +27,7 @@ def answer(result) -> None:
     console.print("\n[bold]Citations[/bold]")
     for c in result.citations:
         where = span(c)
-        link = f"  {c.url}#t={int(c.start)}" if c.url else ""
+        link = f"  {c.url}" if c.url else ""
         console.print(f"[cyan][{c.n}][/cyan] {escape(c.title)} — {escape(c.speaker or 'Unknown')}, {where}{link}")
         console.print(f'    "{escape(c.quote)}"', style="dim")
 
@@ -90,3 +90,30 @@ def ingest_summary(report) -> None:
     console.print(
         f"{report.count('indexed')} indexed, {report.count('skipped')} skipped, {report.count('failed')} failed"
     )
+
+
+def batch_status(batch: dict | None) -> None:
+    if batch is None:
+        console.print("No ingest batch has run on this store yet.")
+        return
+    import time
+
+    items = batch["items"]
+    counts = {s: sum(1 for i in items if i["status"] == s) for s in ("indexed", "skipped", "failed", "pending")}
+    started = time.strftime("%Y-%m-%d %H:%M", time.localtime(batch["started"]))
+    state = "finished" if batch["finished"] else "interrupted or still running"
+    table = Table(title=f"Last batch {batch['batch']} ({started}, {state})")
+    table.add_column("status", no_wrap=True)
+    table.add_column("source", overflow="fold")
+    table.add_column("episode", overflow="fold")
+    table.add_column("detail", overflow="fold")
+    style = {"indexed": "green", "skipped": "dim", "failed": "red", "pending": "yellow"}
+    for i in items:
+        table.add_row(f"[{style.get(i['status'], '')}]{i['status']}[/]", escape(i["source"]), escape(i["episode_id"] or ""),
+                      escape((i["detail"] or "").removeprefix(f"{i['source']}: ")))
+    console.print(table)
+    done = counts["indexed"] + counts["skipped"]
+    console.print(f"{done} done ({counts['indexed']} indexed, {counts['skipped']} skipped), {counts['failed']} failed, "
+                  f"{counts['pending']} pending")
+    if counts["pending"]:
+        console.print(f"Resume with: cxinsight ingest {escape(batch['sources'])}")

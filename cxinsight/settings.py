@@ -24,6 +24,7 @@ class Settings(BaseModel):
     whisper_model: str = Field(default="tiny.en", description="tiny.en | base | CTranslate2 folder | .pt file")
     compute_type: str = Field(default="int8", description="faster-whisper weights: int8 or float32")
     beam_size: int = Field(default=5, ge=1, le=20)
+    max_download_mb: int = Field(default=1024, ge=1, description="largest enclosure a feed or manifest may download")
     language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
 
 

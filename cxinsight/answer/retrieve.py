@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 
+from cxinsight.links import record_link
 from cxinsight.models import SearchHit
 from cxinsight.settings import Settings
 
@@ -70,7 +71,7 @@ def hybrid_search(
                 episode_id=meta["episode_id"], title=record.get("title", ""), speaker=meta.get("speaker", ""),
                 start=float(meta["start"]), end=float(meta["end"]), text=row["text"], score=round(fused[pid], 6),
                 tactics=[t for t in meta.get("tactics", "").split(",") if t], passage_id=meta["passage_id"],
-                similarity=round(row["similarity"], 4), url=record.get("url", ""),
+                similarity=round(row["similarity"], 4), url=record_link(record, row["meta"]["start"]),
                 times_estimated=bool(record.get("times_estimated")),
             )
         )

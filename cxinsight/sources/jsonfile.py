@@ -1,4 +1,4 @@
-"""JSON transcripts: cxinsight's own Transcript JSON and openai-whisper's JSON output."""
+"""JSON transcripts: cxinsight's own Transcript JSON, openai-whisper's JSON output, Podcasting 2.0 JSON."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ def parse_json(text: str, path) -> Transcript:
                     Word(text=str(w.get("word", w.get("text", ""))).strip(), start=float(w["start"]), end=float(w["end"]))
                     for w in raw["words"]
                 ]
+            if "startTime" in raw:  # the Podcasting 2.0 JSON transcript format
+                raw = {"start": raw["startTime"], "end": raw["endTime"], "text": raw["body"], "speaker": raw.get("speaker")}
             segments.append(
                 Segment(
                     start=float(raw["start"]),

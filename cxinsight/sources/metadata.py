@@ -15,11 +15,16 @@ from cxinsight.sources.textfile import read_text
 _FIELDS = set(EpisodeMeta.model_fields)
 
 
+def slugify(text: str) -> str:
+    """A filesystem- and URL-safe id: lowercase ASCII letters, digits and dashes (no '/', no '..')."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:80].strip("-") or "episode"
+
+
 def episode_id_for(path: Path) -> str:
-    """A stable, filesystem- and URL-safe id from the file name."""
-    stem = unicodedata.normalize("NFKD", Path(path).stem).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", stem.lower()).strip("-")
-    return slug[:80] or "episode"
+    """A stable id from the file name."""
+    return slugify(Path(path).stem)
 
 
 def _sidecar(path: Path) -> Path | None:

@@ -174,6 +174,7 @@ class Archive:
             "episode_id": episode.id, "ingest_id": ingest_id, "content_hash": episode.content_hash,
             "title": episode.meta.title, "show": episode.meta.show, "guest": episode.meta.guest, "host": episode.meta.host,
             "organisation": episode.meta.organisation, "date": episode.meta.date, "url": episode.meta.url,
+            "link_template": episode.meta.link_template,
             "source_path": episode.source_path, "sentences": len(episode.sentences), "passages": len(passages),
             "mentions": len(mentions), "duration": episode.transcript.duration,
             "times_estimated": episode.times_estimated, "speakers": json.dumps(sorted({s.speaker for s in episode.sentences if s.speaker})),

@@ -1,0 +1,55 @@
+"""Helpers every command shares: error handling, JSON output, settings and the read session."""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import click
+
+from cxinsight.errors import EXIT_PARTIAL, CxError
+
+
+def _emit_json(payload) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+def handle_errors(command):
+    """One clear line and a documented exit code instead of a traceback (unless --verbose)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click prints these itself, with its own exit codes
+        except CxError as exc:
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; finished episodes are saved, re-run to resume.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug or an environment problem: still one line by default
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc.__class__.__name__}: {exc} (run with --verbose for the traceback)", err=True)
+            ctx.exit(EXIT_PARTIAL)
+
+    return wrapper
+
+
+def _settings(ctx, **flags):
+    from cxinsight.settings import load_settings
+
+    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], taxonomy=ctx.obj["taxonomy"], **flags)
+
+
+def _session(ctx, **flags):
+    from cxinsight.queries import Session
+
+    session = Session(_settings(ctx, **flags))
+    ctx.call_on_close(session.close)
+    return session
