@@ -17,7 +17,9 @@ Examples:
   cxinsight transcribe interview.mp3 --format srt
   cxinsight ask "How do CX leaders get middle managers on board?"
   cxinsight search "legacy surveys" --tactic cleanup-and-catch-up
-  cxinsight tactics
+  cxinsight tactics --chart tactics.png
+  cxinsight quotes --tactic middle-manager-coaching -n 5
+  cxinsight shownotes 01-brightwater-cleanup > notes.md
 """
 
 
@@ -236,14 +238,28 @@ def ask(ctx, question, k, tactic, episode_id, as_json):
 
 @cli.command()
 @click.option("--episode", "episode_id", help="Only this episode.")
+@click.option("--chart", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also draw a chart (frequency + tactic x episode heat map) to FILE.png.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 @handle_errors
-def tactics(ctx, episode_id, as_json):
+def tactics(ctx, episode_id, chart, as_json):
     """Tactics across the archive: mentions, episodes and speakers for each."""
     from cxinsight import queries
 
-    rows = queries.tactics_summary(_session(ctx), episode_id)
+    session = _session(ctx)
+    rows = queries.tactics_summary(session, episode_id)
+    if chart:
+        from cxinsight.chart import tactics_chart
+        from cxinsight.export import mention_counts
+
+        counts = mention_counts(session.archive)
+        if episode_id:
+            counts = {t: {e: n for e, n in by_ep.items() if e == episode_id} for t, by_ep in counts.items()}
+            counts = {t: v for t, v in counts.items() if v}
+        episodes_shown = [episode_id] if episode_id else sorted(session.archive.records())
+        tactics_chart(counts, {t.id: t.name for t in session.taxonomy.tactics}, episodes_shown, chart)
+        click.echo(f"wrote {chart}", err=True)
     if as_json:
         _emit_json({"tactics": rows})
     else:
@@ -287,6 +303,12 @@ def evaluate(ctx, gold, calibrate, as_json):
         from cxinsight.evaluate import print_report
 
         print_report(report)
+
+
+from cxinsight.cli_writers import export, quotes, shownotes  # noqa: E402  (registered on the group)
+
+for _command in (quotes, shownotes, export):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from media import write_media
-from test_transcribe import librivox_clips, text_of
+from tests.media import write_media
+from tests.test_transcribe import librivox_clips, text_of
 
 CLIP = next(iter(librivox_clips()))  # 7.1 s: "and mister john dashwood had then leisure to consider..."
 

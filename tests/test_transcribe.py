@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 # Measured on these 5 clips (71 words): faster-whisper tiny.en int8 beam 5 = 0.056, openai-whisper = 0.042.
