@@ -56,6 +56,7 @@ test: install
 bench: install audio
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/ingest_and_query.py
+	$(BIN)/python bench/batch_workers.py
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache corpus/audio

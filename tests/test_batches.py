@@ -1,0 +1,218 @@
+"""Producers' batches: manifests, feeds served over real HTTP, kill -9 and resume, parallel workers, status."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cxinsight.embeddings import MODEL_NAME
+from cxinsight.store import Archive
+from tests.conftest import CORPUS
+from tests.media import write_media
+from tests.test_transcribe import librivox_clips
+
+
+def outcomes(result) -> dict[str, dict]:
+    return {o["path"]: o for o in json.loads(result.stdout)["outcomes"]}
+
+
+def copy_episode(name: str, folder: Path, new_name: str | None = None) -> Path:
+    source = next(CORPUS.glob(f"{name}.*[!l]"))  # the transcript, not the .yaml
+    target = folder / ((new_name or name) + source.suffix)
+    shutil.copy(source, target)
+    return target
+
+
+@pytest.fixture
+def http_root(tmp_path):
+    """A real HTTP server on 127.0.0.1 serving a temporary folder."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_manifest_csv_and_yaml(tmp_path, cli_run):
+    folder = tmp_path / "show"
+    folder.mkdir()
+    copy_episode("01-brightwater-cleanup", folder, "ep-a")
+    copy_episode("01-brightwater-cleanup", folder, "ep-a-copy")  # the same content under a second name
+    copy_episode("03-skylark-disruption", folder, "ep-b")
+    (folder / "season.csv").write_text(
+        "path,title,guest,organisation,date,url\n"
+        "ep-a.txt,Clearing the Decks,Marisol Okafor-Lind,Brightwater Utilities,2024-02-13,https://x.test/a\n"
+        "ep-a-copy.txt,Same Again,,,,\n"
+        "missing.mp3,Lost Episode,,,,\n")
+    (folder / "extra.yaml").write_text("- path: ep-b.vtt\n  title: Skylark Special\n  show: Bonus\n")
+    result = cli_run("ingest", "--manifest", str(folder / "season.csv"), "--manifest", str(folder / "extra.yaml"), "--json")
+    assert result.exit_code == 1
+    got = {o["path"].split(" (")[0]: o for o in json.loads(result.stdout)["outcomes"]}
+    assert got["season.csv row 2"]["status"] == "indexed"
+    assert got["season.csv row 3"]["status"] == "skipped" and "same content as episode 'ep-a'" in got["season.csv row 3"]["detail"]
+    assert got["season.csv row 4"]["status"] == "failed" and "no such file 'missing.mp3'" in got["season.csv row 4"]["detail"]
+    assert got["extra.yaml row 1"]["status"] == "indexed"
+    episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
+    assert episodes["ep-a"]["title"] == "Clearing the Decks" and episodes["ep-a"]["url"] == "https://x.test/a"
+    assert episodes["ep-b"]["title"] == "Skylark Special" and episodes["ep-b"]["show"] == "Bonus"
+
+
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Service Signals</title>
+<item><title>Austen Reading</title><guid>a1</guid><link>{base}/a1</link>
+  <pubDate>Tue, 13 Feb 2024 10:00:00 GMT</pubDate>
+  <enclosure url="{base}/clip.mp3" type="audio/mpeg" length="1"/></item>
+<item><title>Harbourline (with transcript)</title><guid>a2</guid>
+  <enclosure url="{base}/never-fetched.mp3" type="audio/mpeg" length="1"/>
+  <podcast:transcript url="{base}/harbourline.vtt" type="text/vtt"/></item>
+<item><title>Text only</title><guid>a3</guid><description>No media here.</description></item>
+<item><title>Gone</title><guid>a4</guid><enclosure url="{base}/gone.mp3" type="audio/mpeg" length="1"/></item>
+<item><title>Too big</title><guid>a5</guid><enclosure url="{base}/big.wav" type="audio/wav" length="1"/></item>
+<item><title>Sneaky ../../etc/passwd</title><guid>a6</guid><enclosure url="file:///etc/passwd" type="audio/mpeg"/></item>
+</channel></rss>"""
+
+
+def test_feed_over_http(http_root, cli_run, isolated_store):
+    root, base = http_root
+    write_media(root / "clip.mp3", __import__("cxinsight.transcribe.audio", fromlist=["load_audio"]).load_audio(
+        next(iter(librivox_clips()))))
+    shutil.copy(next(CORPUS.glob("02-harbourline-claims.srt")), root / "harbourline.srt")
+    from cxinsight.formats import to_vtt
+    from cxinsight.sources import read_transcript
+
+    (root / "harbourline.vtt").write_text(to_vtt(read_transcript(root / "harbourline.srt")))
+    (root / "big.wav").write_bytes(b"\0" * (2 * 1024 * 1024 + 10))
+    (root / "feed.xml").write_text(FEED.format(base=base))
+    (root / "notxml.xml").write_text("this is not a feed at all {")
+
+    result = cli_run("ingest", "--feed", f"{base}/feed.xml", "--feed", f"{base}/notxml.xml", "--max-download-mb", "1", "--json")
+    assert result.exit_code == 1
+    got = {o["path"]: o for o in json.loads(result.stdout)["outcomes"]}
+    assert got["feed item 'Austen Reading'"]["status"] == "indexed"
+    assert got["feed item 'Harbourline (with transcript)'"]["status"] == "indexed"
+    assert "no enclosure" in got["feed item 'Text only'"]["detail"]
+    assert "HTTP 404" in got["feed item 'Gone'"]["detail"]
+    assert "too large" in got["feed item 'Too big'"]["detail"]
+    assert "only http and https" in got["feed item 'Sneaky ../../etc/passwd'"]["detail"]
+    assert "not an RSS or Atom feed" in got[f"{base}/notxml.xml"]["detail"]
+    episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
+    assert episodes["austen-reading"]["show"] == "Service Signals" and episodes["austen-reading"]["date"] == "2024-02-13"
+    assert episodes["harbourline-with-transcript"]["source_path"].endswith(".vtt")  # transcript used, audio not fetched
+    media = sorted(p.name for p in (isolated_store / "media").iterdir())
+    assert media == ["austen-reading.mp3", "harbourline-with-transcript.vtt"]  # nothing else written, nothing outside
+
+
+def _store_is_consistent(store: Path, expected: int) -> None:
+    archive = Archive(store, MODEL_NAME)
+    try:
+        records = archive.records()
+        assert len(records) == expected
+        rows = archive.passages.get(include=["metadatas"])["metadatas"]
+        committed = [m for m in rows if archive.is_committed(m["episode_id"], m["ingest_id"])]
+        assert len(rows) == len(committed)  # no orphans of the killed run are left
+        ids = [m["passage_id"] for m in committed]
+        assert len(ids) == len(set(ids)) == sum(r["passages"] for r in records.values())  # no duplicates, complete
+        for episode_id in records:
+            episode, mentions = archive.load_episode(episode_id)
+            sentence_ids = {s.id for s in episode.sentences}
+            assert all(set(m.sentence_ids) <= sentence_ids for m in mentions)
+    finally:
+        archive.close()
+
+
+def test_sigkill_mid_batch_then_resume(tmp_path, isolated_store, cli_run):
+    folder = tmp_path / "batch"
+    shutil.copytree(CORPUS, folder)
+    env = {**os.environ, "CXINSIGHT_STORE": str(isolated_store)}
+    process = subprocess.Popen([sys.executable, "-m", "cxinsight", "ingest", str(folder)], env=env,
+                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    deadline = time.time() + 300
+    for line in process.stderr:  # plain progress lines when not a terminal
+        if "] indexed" in line and line.startswith("[2/"):
+            os.kill(process.pid, signal.SIGKILL)  # mid-batch: two committed, the third in flight
+            break
+        assert time.time() < deadline
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+    status = json.loads(cli_run("status", "--json").stdout)
+    counts = {s: sum(1 for i in status["items"] if i["status"] == s) for s in ("indexed", "pending")}
+    assert counts["indexed"] >= 2 and counts["pending"] >= 1 and status["finished"] is None
+    _store_is_consistent(isolated_store, counts["indexed"])
+
+    result = cli_run("ingest", str(folder), "--json")
+    assert result.exit_code == 0
+    statuses = [o["status"] for o in json.loads(result.stdout)["outcomes"]]
+    assert statuses.count("skipped") == counts["indexed"] and statuses.count("indexed") == 8 - counts["indexed"]
+    _store_is_consistent(isolated_store, 8)
+    assert "8 done" in cli_run("status").stdout
+
+
+def test_workers_give_the_same_archive(tmp_path, cli_run, monkeypatch):
+    folder = tmp_path / "four"
+    folder.mkdir()
+    for name in ("01-brightwater-cleanup", "02-harbourline-claims", "04-northpine-advisory-board", "06-meridian-ward-rounds"):
+        copy_episode(name, folder)
+    summaries = []
+    for workers in ("1", "2"):
+        monkeypatch.setenv("CXINSIGHT_STORE", str(tmp_path / f"store-{workers}"))
+        assert cli_run("ingest", str(folder), "--workers", workers).exit_code == 0
+        summaries.append({e["episode_id"]: (e["sentences"], e["mentions"], e["tactics"])
+                          for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]})
+    assert summaries[0] == summaries[1] and len(summaries[0]) == 4
+
+
+class _RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves one file with HTTP Range support and records the Range headers it was sent."""
+
+    seen: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        data = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
+        requested = self.headers.get("Range")
+        _RangeHandler.seen.append(requested)
+        start = int(requested.split("=")[1].split("-")[0]) if requested else 0
+        self.send_response(206 if requested else 200)
+        self.send_header("Content-Length", str(len(data) - start))
+        if requested:
+            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+        self.end_headers()
+        self.wfile.write(data[start:])
+
+
+def test_interrupted_download_resumes_with_range(tmp_path):
+    from cxinsight.download import fetch
+
+    root = tmp_path / "www"
+    root.mkdir()
+    payload = os.urandom(300_000)
+    (root / "ep.mp3").write_bytes(payload)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_RangeHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        target = tmp_path / "media" / "ep.mp3"
+        target.parent.mkdir()
+        (target.parent / "ep.mp3.part").write_bytes(payload[:120_000])  # what a killed batch left behind
+        fetch(f"http://127.0.0.1:{server.server_address[1]}/ep.mp3", target)
+    finally:
+        server.shutdown()
+    assert _RangeHandler.seen == ["bytes=120000-"]
+    assert target.read_bytes() == payload and not (target.parent / "ep.mp3.part").exists()
