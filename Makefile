@@ -48,7 +48,10 @@ demo: install audio
 	$(CX) ask "How many customer surveys did Brightwater switch off?"
 	$(CX) ask "What is the capital of France?"
 	$(CX) search "complaints backlog" -k 3
-	$(CX) tactics
+	$(CX) tactics --chart $(STORE)/tactics.png
+	$(CX) quotes -n 3
+	$(CX) shownotes 02-harbourline-claims
+	$(CX) status
 
 test: install
 	$(BIN)/python -m pytest -q
