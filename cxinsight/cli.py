@@ -30,7 +30,7 @@ Examples:
 @click.option("--taxonomy", type=click.Path(path_type=Path), envvar="CXINSIGHT_TAXONOMY", default=None,
               help="Tactic taxonomy YAML.  [default: prompts/tactics.yaml]")
 @click.option("--preset", type=click.Choice(["default", "thorough", "fast"]), default="default", show_default=True,
-              help="Named settings preset (retrieval depth).")
+              help="Named settings preset: retrieval depth, Whisper model and beam.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def cli(ctx, store, taxonomy, preset, verbose):

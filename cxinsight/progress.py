@@ -38,7 +38,7 @@ class IngestProgress:
             self._bar.start()
             self._task = self._bar.add_task("loading models…", total=total)
         else:
-            print(f"ingest: {total} file(s) to check", file=sys.stderr, flush=True)
+            print(f"ingest: {total} item(s) to check", file=sys.stderr, flush=True)
 
     def audio(self, path, done_seconds: float, total_seconds: float) -> None:
         """Transcription progress inside one audio file (called after each chunk)."""
