@@ -43,6 +43,14 @@ def cli(ctx, store, taxonomy, preset, verbose):
     ctx.obj.update(store=store, taxonomy=taxonomy, preset=preset, verbose=verbose)
 
 
+def _llm_options(command):
+    """--llm and --llm-base-url, for the commands with an LLM step."""
+    command = click.option("--llm-base-url", default=None, metavar="URL",
+                           help="Server for openai:/ollama: specs.  [env: OPENAI_BASE_URL]")(command)
+    return click.option("--llm", default=None, metavar="SPEC",
+                        help="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf.  [env: CXINSIGHT_LLM; default: none]")(command)
+
+
 def _whisper_options(command):
     """Transcription flags shared by `ingest` and `transcribe`; unset flags fall back to settings."""
     options = [
@@ -71,12 +79,13 @@ def _whisper_options(command):
 @click.option("--max-download-mb", type=click.IntRange(1, 100_000), default=None,
               help="Largest enclosure to download.  [default: 1024]")
 @_whisper_options
+@_llm_options
 @click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
 def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, engine, whisper_model, compute_type, beam_size,
-           language, force, as_json):
+           language, llm, llm_base_url, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
     Transcripts: .txt, .srt, .vtt, .json. Audio and video (.wav .mp3 .m4a .flac
@@ -104,7 +113,8 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, engine, whisp
     if not (paths or manifests or feeds):
         raise click.UsageError("name at least one file or folder, --manifest or --feed to ingest")
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, language=language, max_download_mb=max_download_mb)
+                         beam_size=beam_size, language=language, max_download_mb=max_download_mb, llm=llm,
+                         llm_base_url=llm_base_url)
     progress = IngestProgress(enabled=not as_json)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:
         items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
@@ -215,19 +225,24 @@ def search(ctx, query, k, tactic, episode_id, speaker, as_json):
 @cli.command()
 @click.argument("question")
 @_filters
+@_llm_options
 @click.option("--json", "as_json", is_flag=True, help="Print the answer and citations as JSON.")
 @click.pass_context
 @handle_errors
-def ask(ctx, question, k, tactic, episode_id, as_json):
+def ask(ctx, question, k, tactic, episode_id, llm, llm_base_url, as_json):
     """Answer a question from the archive, citing every point [n].
 
     The answer quotes the strongest passages, grouped by tactic; each citation
     gives episode, speaker, time and the verbatim quote. When no passage is
     relevant enough, it says so (refused) instead of guessing.
+
+    With --llm, an LLM writes the answer from the same evidence; every [n] is
+    checked against the retrieved passages, sentences without a valid citation
+    are dropped, and on any failure the extractive answer is shown instead.
     """
     from cxinsight import queries
 
-    result = queries.ask(_session(ctx), question, k, tactic, episode_id)
+    result = queries.ask(_session(ctx, llm=llm, llm_base_url=llm_base_url), question, k, tactic, episode_id)
     if as_json:
         _emit_json(result.model_dump())
     else:

@@ -138,3 +138,4 @@ class Answer(BaseModel):
     answer: str
     refused: bool
     citations: list[Citation]
+    generated_by: str = Field(default="", exclude=True)  # "SPEC (prompt version)" when an LLM wrote the answer

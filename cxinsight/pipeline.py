@@ -89,10 +89,14 @@ class Prepared:
     vectors: np.ndarray  # passages, then mentions, then the title line
     extra: dict
     seconds: float = 0.0
+    note: str = ""
 
     @property
     def detail(self) -> str:
-        return f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, {len(self.mentions)} tactic mentions"
+        proposed = sum(1 for m in self.mentions if m.tactic_id.startswith("proposed:"))
+        extra = f", {proposed} proposed new tactics" if proposed else ""
+        return (f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, "
+                f"{len(self.mentions)} tactic mentions{extra}{self.note}")
 
 
 class Processor:
@@ -109,7 +113,16 @@ class Processor:
         self.on_audio = on_audio
         self.taxonomy = load_taxonomy(settings.taxonomy)
         self.embedder = get_embedder()
-        self.chain = build_extraction_chain(self.taxonomy, self.embedder)
+        self.extractor, llm_step, self.llm_fallbacks = "embedding", None, []
+        from cxinsight.llm.calls import client_for
+
+        client = client_for(settings)
+        if client is not None:
+            from cxinsight.extract.llm_step import build_llm_step
+
+            llm_step, self.llm_fallbacks = build_llm_step(client, self.taxonomy)
+            self.extractor = f"embedding+llm:{settings.llm}"
+        self.chain = build_extraction_chain(self.taxonomy, self.embedder, llm_step)
         self._transcriber = transcriber  # loaded on the first audio file, then kept for the batch
 
     def transcriber(self):
@@ -139,7 +152,9 @@ class Processor:
         started = time.perf_counter()
         transcript = self.audio_transcript(path, digest) if is_audio(path) else None
         episode = read_episode(path, transcript, digest, episode_id, overrides)
+        failures_before = len(self.llm_fallbacks)
         mentions = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
+        fallback = self.llm_fallbacks[-1].split(": ", 1)[1] if len(self.llm_fallbacks) > failures_before else ""
         passages = group_passages(episode.sentences, episode.id)
         by_sentence: dict[str, list[str]] = {}
         for mention in mentions:
@@ -153,9 +168,10 @@ class Processor:
             + [" ".join(sentences[s].text for s in m.sentence_ids) for m in mentions]
             + [f"{episode.meta.title}. {episode.meta.guest} {episode.meta.organisation}"]
         )
-        extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding",
-                 "transcriber": episode.transcript.source_format}
-        return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started)
+        extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding" if fallback else self.extractor,
+                 "transcriber": episode.transcript.source_format, "llm_fallback": fallback}
+        note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
+        return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started, note)
 
 
 class Ingestor:

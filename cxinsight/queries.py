@@ -81,9 +81,15 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
     from cxinsight.answer.extractive import extractive_answer
 
     hits = search(session, question, k, tactic, episode_id)
-    return extractive_answer(
-        question, hits, session.embedder, session.taxonomy, session.settings.min_relevance, session.archive.records()
-    )
+    args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance, session.archive.records())
+    from cxinsight.llm.calls import client_for
+
+    client = client_for(session.settings)
+    if client is None:
+        return extractive_answer(*args)
+    from cxinsight.answer.generative import generative_answer
+
+    return generative_answer(*args, client)
 
 
 def tactics_summary(session: Session, episode_id: str | None = None) -> list[dict]:

@@ -25,6 +25,9 @@ class Settings(BaseModel):
     compute_type: str = Field(default="int8", description="faster-whisper weights: int8 or float32")
     beam_size: int = Field(default=5, ge=1, le=20)
     max_download_mb: int = Field(default=1024, ge=1, description="largest enclosure a feed or manifest may download")
+    llm: str = Field(default="none", description="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf (env CXINSIGHT_LLM)")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama server URL (env OPENAI_BASE_URL)")
+    llm_timeout: float = Field(default=60.0, gt=0)
     language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
 
 
@@ -43,7 +46,7 @@ def load_settings(preset: str = "default", **flags) -> Settings:
         values["store"] = Path(os.environ["CXINSIGHT_STORE"])
     if os.environ.get("CXINSIGHT_TAXONOMY"):
         values["taxonomy"] = Path(os.environ["CXINSIGHT_TAXONOMY"])
-    for key, env in (("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL")):
+    for key, env in (("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL"), ("llm", "CXINSIGHT_LLM")):
         if os.environ.get(env):
             values[key] = os.environ[env]
     values.update({k: v for k, v in flags.items() if v is not None})

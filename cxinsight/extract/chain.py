@@ -2,9 +2,10 @@
 
     sentences -> embedding classifier (candidate mentions) -> [LLM step] -> grounding
 
-The classifier is the offline default. An LLM step (a later addition) slots in
-between candidates and grounding; whatever it returns passes the same grounding
-check, which drops anything that points at sentences or tactics that do not exist.
+The classifier is the offline default. With `--llm`, the LLM step (llm_step.py)
+slots in between candidates and grounding; whatever it returns passes the same
+grounding check, which drops anything that points at sentences or tactics that do
+not exist (proposed new tactics, `proposed:<slug>`, are kept as such).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ def ground(episode_id: str, sentences: list[Sentence], mentions: list[TacticMent
     grounded = []
     for mention in mentions:
         ids = [i for i in mention.sentence_ids if i in known]
-        if ids and mention.tactic_id in tactic_ids and mention.episode_id == episode_id:
+        known_tactic = mention.tactic_id in tactic_ids or mention.tactic_id.startswith("proposed:")  # LLM proposals kept
+        if ids and known_tactic and mention.episode_id == episode_id:
             grounded.append(mention.model_copy(update={"sentence_ids": ids}))
     return grounded
 

@@ -1,0 +1,1 @@
+"""LLM providers (LangChain chat models), prompts as files, cached and validated calls."""
