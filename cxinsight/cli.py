@@ -304,11 +304,24 @@ def episodes(ctx, as_json):
 @click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=Path("corpus/gold.yaml"), show_default=True,
               help="Gold labels: tactics per episode and questions with the episodes that answer them.")
 @click.option("--calibrate", is_flag=True, help="Also sweep classifier and refusal thresholds and print the best.")
+@_llm_options
+@click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
+              help="With --llm: only the first N gold episodes (LLM runs are slow).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 @handle_errors
-def evaluate(ctx, gold, calibrate, as_json):
-    """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels."""
+def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
+    """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels.
+
+    With --llm SPEC, compare the offline extractor with the LLM-assisted one on
+    the same episodes instead: P/R/F1 and seconds per episode, side by side.
+    """
+    if llm and llm != "none":
+        from cxinsight.evaluate_llm import compare_extractors, print_comparison
+
+        report = compare_extractors(_session(ctx, llm_base_url=llm_base_url), gold, llm, limit)
+        _emit_json(report) if as_json else print_comparison(report)
+        return
     from cxinsight.evaluate import run_eval
 
     report = run_eval(_session(ctx), gold, calibrate=calibrate)

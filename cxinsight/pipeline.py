@@ -233,6 +233,9 @@ def ingest(
     """Ingest a batch. Downloads, hashing, skips and commits happen here; the models run here or in workers."""
     from cxinsight.store.batchlog import BatchLog
 
+    from cxinsight.llm.providers import parse_spec
+
+    parse_spec(settings.llm)  # a bad --llm stops before anything is touched (exit 2)
     if items and not isinstance(items[0], BatchItem):
         items = items_from_paths([Path(p) for p in items])
     report = IngestReport()

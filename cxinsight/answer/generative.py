@@ -29,7 +29,7 @@ def check_citations(reply: str, available: int) -> list[tuple[str, list[int]]]:
     out = []
     for sentence in re.split(r"(?<=[.!?\]])\s+|\n+", reply.strip()):
         valid = [int(n) for n in _MARK.findall(sentence) if 1 <= int(n) <= available]
-        text = re.sub(r"\s{2,}", " ", _MARK.sub("", sentence)).strip(" -*")
+        text = re.sub(r"\s+([.!?,;:])", r"\1", re.sub(r"\s{2,}", " ", _MARK.sub("", sentence))).strip(" -*")
         if valid and text:
             out.append((text, list(dict.fromkeys(valid))))
     return out
@@ -66,10 +66,16 @@ def generative_answer(question: str, hits, embedder, taxonomy, threshold: float,
     for _, numbers in claims:
         for n in numbers:
             renumber.setdefault(n, len(renumber) + 1)
-    text = " ".join(text.rstrip() + "".join(f" [{renumber[n]}]" for n in numbers) for text, numbers in claims)
+    text = " ".join(_cite(text, [renumber[n] for n in numbers]) for text, numbers in claims)
     citations = [evidence.citations[old - 1].model_copy(update={"n": new}) for old, new in renumber.items()]
     return Answer(question=question, answer=text, refused=False, citations=citations,
                   generated_by=f"{client.spec} ({prompt.version})")
+
+
+def _cite(text: str, numbers: list[int]) -> str:
+    """'Claim.' + [1][2] -> 'Claim [1][2].'"""
+    marks = "".join(f"[{n}]" for n in numbers)
+    return f"{text[:-1]} {marks}{text[-1]}" if text[-1:] in ".!?" else f"{text} {marks}"
 
 
 def _fallback(evidence: Answer, reason: str) -> Answer:

@@ -48,6 +48,8 @@ def _reason(exc: Exception, base_url: str) -> str:
         return f"cannot reach the LLM server{f' at {base_url}' if base_url else ''} ({name})"
     if "Timeout" in name:
         return "the LLM server timed out"
+    if name == "LengthFinishReasonError":
+        return "the LLM reply hit the token limit before the JSON was complete"
     if status == 401 or name == "AuthenticationError":
         return "the LLM server refused the API key (check OPENAI_API_KEY)"
     if status == 404 or name == "NotFoundError":

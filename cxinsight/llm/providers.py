@@ -24,7 +24,7 @@ def parse_spec(spec: str | None) -> tuple[str, str]:
     return kind, model
 
 
-def make_chat_model(spec: str | None, base_url: str | None = None, timeout: float = 60.0, max_tokens: int = 512):
+def make_chat_model(spec: str | None, base_url: str | None = None, timeout: float = 60.0, max_tokens: int = 300):
     """The chat model for a spec, or None for `none`. Retries are ours (calls.py), so the client's are off."""
     kind, model = parse_spec(spec)
     if kind == "none":
@@ -32,10 +32,12 @@ def make_chat_model(spec: str | None, base_url: str | None = None, timeout: floa
     if kind == "openai":
         from langchain_openai import ChatOpenAI
 
+        url = base_url or os.environ.get("OPENAI_BASE_URL") or None
         return ChatOpenAI(
-            model=model, base_url=base_url or os.environ.get("OPENAI_BASE_URL") or None,
-            api_key=os.environ.get("OPENAI_API_KEY") or "not-needed-for-local-servers",
+            model=model, base_url=url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed-for-local-servers",
             timeout=timeout, max_retries=0, temperature=0, max_tokens=max_tokens,
+            # langchain-openai sends only max_completion_tokens; local servers (llama.cpp's among them) read max_tokens
+            extra_body={"max_tokens": max_tokens} if url else None,
         )
     if kind == "ollama":
         try:
