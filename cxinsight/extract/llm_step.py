@@ -96,6 +96,10 @@ def build_llm_step(client: LLMClient, taxonomy: Taxonomy):
     extractor = f"llm:{client.spec}@{prompt.version}"
     listing = "\n".join(f"{t.id}: {t.name} - {t.description}" for t in taxonomy.tactics)
     fallbacks: list[str] = []
+    # Servers that constrain decoding to a schema can then only name known tactic ids (or null for a proposal).
+    json_schema = ExtractionReply.model_json_schema()
+    item = json_schema["$defs"]["ExtractedTactic"]["properties"]
+    item["tactic_id"] = {"anyOf": [{"enum": list(taxonomy.ids)}, {"type": "null"}]}
 
     def step(inputs: dict) -> dict:
         sentences, candidates = inputs["sentences"], inputs["mentions"]
@@ -109,7 +113,7 @@ def build_llm_step(client: LLMClient, taxonomy: Taxonomy):
                 continue
             numbered = "\n".join(f"[{n}] {s.text}" for n, s in enumerate(window, 1))
             try:
-                reply = client.structured(prompt, {"tactics": listing, "sentences": numbered}, ExtractionReply)
+                reply = client.structured(prompt, {"tactics": listing, "sentences": numbered}, ExtractionReply, json_schema)
                 found += validate(reply, window, taxonomy, inputs["episode_id"], extractor)
             except LLMError as exc:
                 failure = str(exc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -78,20 +79,23 @@ class LLMClient:
                  retries: int = 3, model=None):
         self.spec = spec
         self.kind, _ = parse_spec(spec)
-        self.base_url = base_url or ""
+        self.base_url = base_url or (os.environ.get("OPENAI_BASE_URL", "") if self.kind == "openai" else "")
         self.model = model if model is not None else make_chat_model(spec, base_url, timeout)
         self.cache = ResponseCache(cache_path) if cache_path else None
         self.retries = retries
         self.calls = 0  # requests actually sent (not served from the cache)
 
-    def _send(self, messages, json_mode: bool) -> str:
+    def _send(self, messages, json_mode: bool, schema: dict | None = None) -> str:
         from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
         model = self.model
-        if json_mode and self.kind in ("openai", "llamacpp"):
+        if json_mode and self.kind == "llamacpp" or (json_mode and self.kind == "openai" and self.base_url):
+            # llama.cpp (in process or its server) turns a schema into a grammar: output is valid JSON by construction
+            model = model.bind(response_format={"type": "json_object", **({"schema": schema} if schema else {})})
+        elif json_mode and self.kind == "openai":
             model = model.bind(response_format={"type": "json_object"})
         elif json_mode and self.kind == "ollama":
-            model = model.bind(format="json")
+            model = model.bind(format=schema or "json")
         try:
             for attempt in Retrying(stop=stop_after_attempt(self.retries), wait=wait_exponential(multiplier=0.5, max=8),
                                     retry=retry_if_exception(_transient), reraise=True):
@@ -102,28 +106,33 @@ class LLMClient:
             raise LLMError(_reason(exc, self.base_url)) from exc
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
 
-    def complete(self, prompt: Prompt, variables: dict, json_mode: bool = False, extra_messages: list | None = None) -> str:
-        payload = json.dumps([prompt.version, self.spec, self.base_url, variables, json_mode,
+    def complete(self, prompt: Prompt, variables: dict, json_mode: bool = False, extra_messages: list | None = None,
+                 schema: dict | None = None) -> str:
+        payload = json.dumps([prompt.version, self.spec, self.base_url, variables, json_mode, schema,
                               [m.content for m in extra_messages or []]], sort_keys=True)
         key = hashlib.sha256(payload.encode()).hexdigest()
         if self.cache and (hit := self.cache.get(key)) is not None:
             return hit
-        text = self._send(prompt.messages(**variables) + list(extra_messages or []), json_mode)
+        text = self._send(prompt.messages(**variables) + list(extra_messages or []), json_mode, schema)
         if self.cache:
             self.cache.put(key, text)
         return text
 
-    def structured(self, prompt: Prompt, variables: dict, schema: type[BaseModel]) -> BaseModel:
-        """Parse the reply into `schema`; on malformed output ask once more, then give up (LLMError)."""
+    def structured(self, prompt: Prompt, variables: dict, schema: type[BaseModel], json_schema: dict | None = None) -> BaseModel:
+        """Parse the reply into `schema`; on malformed output ask once more, then give up (LLMError).
+
+        `json_schema` (default: the model's) is what servers that support it constrain decoding to.
+        """
         from langchain_core.messages import AIMessage, HumanMessage
 
-        text = self.complete(prompt, variables, json_mode=True)
+        json_schema = json_schema or schema.model_json_schema()
+        text = self.complete(prompt, variables, json_mode=True, schema=json_schema)
         try:
             return parse_json(text, schema)
         except (ValueError, ValidationError) as first:
             nudge = [AIMessage(content=text[:2000]),
                      HumanMessage(content="That was not valid JSON of the requested form. Reply with the JSON object only.")]
-            text = self.complete(prompt, variables, json_mode=True, extra_messages=nudge)
+            text = self.complete(prompt, variables, json_mode=True, extra_messages=nudge, schema=json_schema)
             try:
                 return parse_json(text, schema)
             except (ValueError, ValidationError):
