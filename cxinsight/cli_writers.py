@@ -59,20 +59,25 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output):
 @click.command()
 @click.argument("episode_id")
 @click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--llm", default=None, metavar="SPEC", help="Write the summary with an LLM (see `ask --help`).  [default: none]")
+@click.option("--llm-base-url", default=None, metavar="URL", help="Server for openai:/ollama: specs.")
 @_OUTPUT
 @click.pass_context
 @handle_errors
-def shownotes(ctx, episode_id, fmt, output):
+def shownotes(ctx, episode_id, fmt, llm, llm_base_url, output):
     """Show notes for one episode, ready to paste: summary, chapters, tactics, quotes.
 
-    Every sentence is verbatim from the transcript (extractive), with timestamps
-    and deep links when the episode has a URL.
+    Without an LLM every sentence is verbatim from the transcript (extractive).
+    With --llm the summary is generated, and each of its sentences is kept only
+    if it cites transcript sentences that support it; quotes stay verbatim.
     """
+    from cxinsight.llm.calls import client_for
     from cxinsight.shownotes import build_shownotes, render_shownotes
 
-    session = _session(ctx)
+    session = _session(ctx, llm=llm, llm_base_url=llm_base_url)
     session.check_filters(episode_id=episode_id)
-    notes = build_shownotes(session.archive, session.embedder, session.taxonomy, episode_id)
+    notes = build_shownotes(session.archive, session.embedder, session.taxonomy, episode_id,
+                            client=client_for(session.settings))
     _write_or_echo(render_shownotes(notes, fmt), output)
 
 

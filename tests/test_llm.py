@@ -227,3 +227,21 @@ def test_wrong_api_key_falls_back_with_a_clear_reason(short_episode, cli_run, mo
         assert "Generated answer unavailable: the LLM server refused the API key" in answer.stdout
     finally:
         guarded.stop()
+
+
+def test_shownotes_summary_with_a_real_server(server, short_episode, cli_run, isolated_store):
+    assert cli_run("ingest", str(short_episode.parent)).exit_code == 0
+    result = cli_run("shownotes", "harbourline-short", "--llm", "openai:smollm2", "--llm-base-url", server.url,
+                     "--format", "json")
+    assert result.exit_code == 0
+    notes = json.loads(result.stdout)
+    episode = transcript_sentences(isolated_store)["harbourline-short"]
+    ids = {s.id: s for s in episode.sentences}
+    assert notes["summary"]
+    for row in notes["summary"]:
+        if row.get("generated_by"):  # generated: every sentence cites real transcript sentences
+            assert row["sources"] and set(row["sources"]) <= set(ids) and "PWNED" not in row["text"]
+        else:  # fell back, and says so
+            assert ids[row["sentence_id"]].text == row["text"] and notes["summary_note"]
+    for quote in notes["quotes"]:
+        assert_verbatim(quote["text"], episode)
