@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from cxinsight.transcribe.encode import write_audio
+
 RATE = 16000
 VOICES = ("en-us+m3", "en-gb+f4")  # host, guest
 WORDS_PER_MINUTE = 165
@@ -65,7 +67,8 @@ def synthesize(source: Path, out_dir: Path, ext: str = ".mp3", max_turns: int = 
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = name or source.stem
     target = out_dir / f"{stem}{ext}"
-    _encode(np.concatenate(pieces), target)
+    # speech at 48 kbps: small files, plenty for Whisper
+    write_audio(target, np.concatenate(pieces), RATE, bit_rate=48000 if ext in (".mp3", ".m4a") else None)
     sidecar = source.with_suffix(".yaml")
     if sidecar.exists():
         shutil.copyfile(sidecar, out_dir / f"{stem}.yaml")
@@ -74,30 +77,6 @@ def synthesize(source: Path, out_dir: Path, ext: str = ".mp3", max_turns: int = 
         writer.writeheader()
         writer.writerows(rows)
     return target
-
-
-def _encode(samples: np.ndarray, target: Path) -> None:
-    import av
-
-    codecs = {".mp3": "libmp3lame", ".m4a": "aac", ".wav": "pcm_s16le", ".flac": "flac", ".ogg": "libopus"}
-    tmp = target.with_name(f".{target.name}.part")
-    with av.open(str(tmp), "w", format=target.suffix.lstrip(".").replace("m4a", "ipod")) as out:
-        rate = 48000 if target.suffix == ".ogg" else RATE
-        stream = out.add_stream(codecs[target.suffix], rate=rate)
-        stream.layout = "mono"
-        if target.suffix in (".mp3", ".m4a"):
-            stream.bit_rate = 48000  # speech: small files, plenty for Whisper
-        resampler = av.AudioResampler(format=stream.codec_context.codec.audio_formats[0].name, layout="mono", rate=rate)
-        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
-        for start in range(0, len(pcm), 8192):
-            frame = av.AudioFrame.from_ndarray(pcm[None, start : start + 8192], format="s16", layout="mono")
-            frame.sample_rate = RATE
-            for piece in resampler.resample(frame):
-                out.mux(stream.encode(piece))
-        for piece in resampler.resample(None):
-            out.mux(stream.encode(piece))
-        out.mux(stream.encode(None))
-    tmp.replace(target)  # a half-written file never looks finished
 
 
 def main(argv: list[str] | None = None) -> int:

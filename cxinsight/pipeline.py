@@ -231,9 +231,8 @@ def ingest(
     sources: str = "",
 ) -> IngestReport:
     """Ingest a batch. Downloads, hashing, skips and commits happen here; the models run here or in workers."""
-    from cxinsight.store.batchlog import BatchLog
-
     from cxinsight.llm.providers import parse_spec
+    from cxinsight.store.batchlog import BatchLog
 
     parse_spec(settings.llm)  # a bad --llm stops before anything is touched (exit 2)
     if items and not isinstance(items[0], BatchItem):
@@ -243,12 +242,13 @@ def ingest(
     if not items:
         return report
     transcriber = None
-    if workers <= 1 and any(is_audio(i.path or Path(i.url)) for i in items):
+    has_audio = any(is_audio(i.path or Path(i.url)) for i in items)
+    if workers <= 1 and has_audio:
         from cxinsight.transcribe.transcriber import Transcriber
 
         transcriber = Transcriber(engine_options(settings))
         transcriber.engine  # load once, before the store is touched: a bad --model stops here (exit 2)
-    elif any(is_audio(i.path or Path(i.url)) for i in items):
+    elif has_audio:
         from cxinsight.transcribe.weights import resolve_weights
 
         resolve_weights(settings.whisper_model)  # a bad --model stops here too
