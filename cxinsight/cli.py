@@ -333,9 +333,10 @@ def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
         print_report(report)
 
 
-from cxinsight.cli_writers import export, quotes, shownotes  # noqa: E402  (registered on the group)
+from cxinsight.cli_store import doctor  # noqa: E402  (registered on the group)
+from cxinsight.cli_writers import export, quotes, shownotes  # noqa: E402
 
-for _command in (quotes, shownotes, export):
+for _command in (quotes, shownotes, export, doctor):
     cli.add_command(_command)
 
 

@@ -27,4 +27,6 @@ class UsageError(CxError):
 
 
 class StoreError(CxError):
-    pass
+    """The store cannot be used as it is (missing, read-only, newer schema, damaged): nothing was done."""
+
+    exit_code = EXIT_USAGE

@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from cxinsight import failpoints
 from cxinsight.errors import CxError, InputError
 from cxinsight.models import Episode, Passage, TacticMention, Transcript
 from cxinsight.settings import Settings
@@ -68,6 +69,24 @@ def read_episode(path: Path, transcript: Transcript | None = None, digest: str |
         id=episode_id, meta=meta, source_path=str(path), content_hash=digest or content_hash(path),
         transcript=transcript, sentences=sentences,
     )
+
+
+def assemble(episode: Episode, mentions: list[TacticMention], embedder) -> tuple[list[Passage], np.ndarray]:
+    """Passages tagged with their tactics, and the vectors to store: passages, then mentions, then the title line."""
+    passages = group_passages(episode.sentences, episode.id)
+    by_sentence: dict[str, list[str]] = {}
+    for mention in mentions:
+        for sid in mention.sentence_ids:
+            by_sentence.setdefault(sid, []).append(mention.tactic_id)
+    for passage in passages:
+        passage.tactics = sorted({t for sid in passage.sentence_ids for t in by_sentence.get(sid, [])})
+    sentences = {s.id: s for s in episode.sentences}
+    vectors = embedder.embed(
+        [p.text for p in passages]
+        + [" ".join(sentences[s].text for s in m.sentence_ids) for m in mentions]
+        + [f"{episode.meta.title}. {episode.meta.guest} {episode.meta.organisation}"]
+    )
+    return passages, vectors
 
 
 def engine_options(settings: Settings, threads: int = 0):
@@ -139,7 +158,11 @@ class Processor:
         if cache.exists():
             return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
         report = self.on_audio or (lambda *_: None)
-        result = transcriber.transcribe(path, on_progress=lambda done, total: report(path, done, total))
+        def progress(done: float, total: float) -> None:
+            failpoints.reach("transcribe")
+            report(path, done, total)
+
+        result = transcriber.transcribe(path, on_progress=progress)
         if result.silent:
             raise InputError(path, f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)")
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -154,20 +177,9 @@ class Processor:
         episode = read_episode(path, transcript, digest, episode_id, overrides)
         failures_before = len(self.llm_fallbacks)
         mentions = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
+        failpoints.reach("extract")
         fallback = self.llm_fallbacks[-1].split(": ", 1)[1] if len(self.llm_fallbacks) > failures_before else ""
-        passages = group_passages(episode.sentences, episode.id)
-        by_sentence: dict[str, list[str]] = {}
-        for mention in mentions:
-            for sid in mention.sentence_ids:
-                by_sentence.setdefault(sid, []).append(mention.tactic_id)
-        for passage in passages:
-            passage.tactics = sorted({t for sid in passage.sentence_ids for t in by_sentence.get(sid, [])})
-        sentences = {s.id: s for s in episode.sentences}
-        vectors = self.embedder.embed(
-            [p.text for p in passages]
-            + [" ".join(sentences[s].text for s in m.sentence_ids) for m in mentions]
-            + [f"{episode.meta.title}. {episode.meta.guest} {episode.meta.organisation}"]
-        )
+        passages, vectors = assemble(episode, mentions, self.embedder)
         extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding" if fallback else self.extractor,
                  "transcriber": episode.transcript.source_format, "llm_fallback": fallback}
         note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
@@ -183,6 +195,11 @@ class Ingestor:
 
         self.settings = settings
         self.archive = Archive(settings.store, MODEL_NAME, create=True)
+        from cxinsight.embeddings import get_embedder
+        from cxinsight.store.schema import upgrade
+
+        self.upgraded = upgrade(self.archive, get_embedder())  # under the writer lock: an older store is brought up to date
+        self.recovered = self.archive.recover()  # rows of writes a crash cut short
         self.media_dir = Path(settings.store) / "media"
 
     def locate(self, item: BatchItem) -> Path:

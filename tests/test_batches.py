@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from cxinsight.embeddings import MODEL_NAME
-from cxinsight.store import Archive
 from tests.conftest import CORPUS
 from tests.media import write_media
+from tests.storecheck import assert_consistent
 from tests.test_transcribe import librivox_clips
 
 
@@ -118,24 +117,6 @@ def test_feed_over_http(http_root, cli_run, isolated_store):
     assert media == ["austen-reading.mp3", "harbourline-with-transcript.vtt"]  # nothing else written, nothing outside
 
 
-def _store_is_consistent(store: Path, expected: int) -> None:
-    archive = Archive(store, MODEL_NAME)
-    try:
-        records = archive.records()
-        assert len(records) == expected
-        rows = archive.passages.get(include=["metadatas"])["metadatas"]
-        committed = [m for m in rows if archive.is_committed(m["episode_id"], m["ingest_id"])]
-        assert len(rows) == len(committed)  # no orphans of the killed run are left
-        ids = [m["passage_id"] for m in committed]
-        assert len(ids) == len(set(ids)) == sum(r["passages"] for r in records.values())  # no duplicates, complete
-        for episode_id in records:
-            episode, mentions = archive.load_episode(episode_id)
-            sentence_ids = {s.id for s in episode.sentences}
-            assert all(set(m.sentence_ids) <= sentence_ids for m in mentions)
-    finally:
-        archive.close()
-
-
 def test_sigkill_mid_batch_then_resume(tmp_path, isolated_store, cli_run):
     folder = tmp_path / "batch"
     shutil.copytree(CORPUS, folder)
@@ -153,13 +134,13 @@ def test_sigkill_mid_batch_then_resume(tmp_path, isolated_store, cli_run):
     status = json.loads(cli_run("status", "--json").stdout)
     counts = {s: sum(1 for i in status["items"] if i["status"] == s) for s in ("indexed", "pending")}
     assert counts["indexed"] >= 2 and counts["pending"] >= 1 and status["finished"] is None
-    _store_is_consistent(isolated_store, counts["indexed"])
+    assert_consistent(isolated_store, counts["indexed"])
 
     result = cli_run("ingest", str(folder), "--json")
     assert result.exit_code == 0
     statuses = [o["status"] for o in json.loads(result.stdout)["outcomes"]]
     assert statuses.count("skipped") == counts["indexed"] and statuses.count("indexed") == 8 - counts["indexed"]
-    _store_is_consistent(isolated_store, 8)
+    assert_consistent(isolated_store, 8)
     assert "8 done" in cli_run("status").stdout
 
 

@@ -10,18 +10,20 @@ Visibility protocol (nothing half-written is ever seen):
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from pathlib import Path
 
 import numpy as np
 
-from cxinsight import offline
+from cxinsight import failpoints, offline
 from cxinsight.errors import StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
+from cxinsight.store import schema
 from cxinsight.store.keyword import KeywordIndex
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = schema.SCHEMA_VERSION
 _BATCH = 1000
 
 
@@ -33,32 +35,41 @@ class Archive:
     def __init__(self, path: Path, embedding_model: str, create: bool = False):
         self.path = Path(path)
         self.embedding_model = embedding_model
-        info_file = self.path / "store.json"
-        if not info_file.exists():
+        info = schema.read_info(self.path)
+        if info is None:
             if not create:
                 raise UsageError(f"{self.path}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
-            self.path.mkdir(parents=True, exist_ok=True)
-            info_file.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model}))
-        info = json.loads(info_file.read_text())
-        if info.get("schema_version", 0) > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: store schema {info['schema_version']} is newer than this cxinsight understands "
-                f"({SCHEMA_VERSION}); upgrade cxinsight"
-            )
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create the store ({exc.strerror})") from None
+            info = schema.new_info(embedding_model)
+            schema.write_info(self.path, info)
+        self.info = info
         if info.get("embedding_model") != embedding_model:
             raise StoreError(f"{self.path}: store was built with embeddings '{info.get('embedding_model')}', not '{embedding_model}'")
         offline.apply()
         import chromadb
         from chromadb.config import Settings
 
-        self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False))
-        meta = {"schema_version": SCHEMA_VERSION, "embedding_model": embedding_model}
-        config = {"hnsw": {"space": "cosine"}}
-        # Embeddings are always passed in, so no embedding function is ever needed (or downloaded).
-        self.passages = self._client.get_or_create_collection("passages", embedding_function=None, configuration=config, metadata=meta)
-        self.mentions = self._client.get_or_create_collection("mentions", embedding_function=None, configuration=config, metadata=meta)
-        self.episodes = self._client.get_or_create_collection("episodes", embedding_function=None, configuration=config, metadata=meta)
-        self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
+        try:
+            self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False))
+            meta = {"embedding_model": embedding_model}
+            config = {"hnsw": {"space": "cosine"}}
+            # Embeddings are always passed in, so no embedding function is ever needed (or downloaded).
+            self.passages = self._client.get_or_create_collection("passages", embedding_function=None, configuration=config, metadata=meta)
+            self.mentions = self._client.get_or_create_collection("mentions", embedding_function=None, configuration=config, metadata=meta)
+            self.episodes = self._client.get_or_create_collection("episodes", embedding_function=None, configuration=config, metadata=meta)
+        except Exception as exc:  # Chroma's own errors: say what is wrong with the store, in one line
+            if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
+                raise StoreError(f"{self.path}: the store is read-only; Chroma needs write access even to read it") from None
+            raise StoreError(f"{self.path}: cannot open the Chroma store ({exc.__class__.__name__}: {exc}); "
+                             "run `cxinsight doctor`") from None
+        try:
+            self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
+                             "run `cxinsight doctor --repair`") from None
         self._records: dict[str, dict] | None = None
 
     # ---------------------------------------------------------------- reads
@@ -133,6 +144,9 @@ class Archive:
         ingest_id = uuid.uuid4().hex[:12]
         previous = self.records().get(episode.id, {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
+        intent = self._journal / ingest_id  # names the episode until its old rows are gone: see recover()
+        self._journal.mkdir(exist_ok=True)
+        intent.write_text(episode.id, encoding="utf-8")
         sentences = {s.id: s for s in episode.sentences}
 
         for lo in range(0, len(passages), _BATCH):
@@ -155,6 +169,7 @@ class Archive:
              "tactics": "," + ",".join(p.tactics) + ",", "text": p.text}
             for p in passages
         ])
+        failpoints.reach("index")
         if mentions:
             self.mentions.add(
                 ids=[f"{episode.id}:m{i:04d}@{ingest_id}" for i in range(len(mentions))],
@@ -183,8 +198,25 @@ class Archive:
         document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
         self.episodes.upsert(ids=[episode.id], documents=[document], embeddings=[title_vector.tolist()], metadatas=[record])
         self.records()[episode.id] = record
+        failpoints.reach("commit")
         self._delete_rows(episode.id, keep=ingest_id)
+        intent.unlink(missing_ok=True)
         return ingest_id
+
+    @property
+    def _journal(self) -> Path:
+        return self.path / "journal"
+
+    def recover(self) -> list[str]:
+        """Delete rows left by writes that were killed (their journal entries remain); returns the episode ids."""
+        mended = []
+        for intent in sorted(self._journal.glob("*")) if self._journal.is_dir() else []:
+            episode_id = intent.read_text(encoding="utf-8").strip()
+            if episode_id:
+                self.delete_uncommitted(episode_id)
+                mended.append(episode_id)
+            intent.unlink(missing_ok=True)
+        return mended
 
     def _delete_rows(self, episode_id: str, keep: str | None) -> None:
         where = {"episode_id": episode_id} if keep is None else {"$and": [{"episode_id": episode_id}, {"ingest_id": {"$ne": keep}}]}
@@ -192,10 +224,29 @@ class Archive:
         self.mentions.delete(where=where)
         self.keyword.delete_other_ingests(episode_id, keep)
 
+    def delete_uncommitted(self, episode_id: str) -> None:
+        """Rows of an episode that no committed record claims (a crashed or replaced ingest)."""
+        self._delete_rows(episode_id, keep=self.records().get(episode_id, {}).get("ingest_id"))
+
+    def reindex_keyword(self, episode_id: str) -> int:
+        """Rebuild one episode's keyword rows from its committed passages in Chroma."""
+        self.keyword.delete_episode(episode_id)
+        got = self.passages.get(where={"episode_id": episode_id}, include=["documents", "metadatas"])
+        rows = [
+            {"passage_id": pid, "episode_id": episode_id, "ingest_id": meta["ingest_id"], "speaker": meta["speaker"],
+             "tactics": meta["tactics"], "text": doc}
+            for pid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
+            if self.is_committed(episode_id, meta["ingest_id"])
+        ]
+        self.keyword.add(rows)
+        return len(rows)
+
     def remove_episode(self, episode_id: str) -> None:
         self.episodes.delete(ids=[episode_id])
         self.records().pop(episode_id, None)
         self._delete_rows(episode_id, keep=None)
 
     def close(self) -> None:
+        """Release the keyword index and Chroma's shared system, so a later open sees other processes' writes."""
         self.keyword.close()
+        self._client.close()

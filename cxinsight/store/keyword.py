@@ -75,6 +75,10 @@ class KeywordIndex:
         args.append(limit)
         return [(r[0], r[1], float(r[2])) for r in self._db.execute(sql, args)]
 
+    def all_rows(self):
+        """(episode_id, ingest_id) of every row, for integrity checks."""
+        return self._db.execute("SELECT episode_id, ingest_id FROM passages")
+
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
 
