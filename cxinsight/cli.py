@@ -78,13 +78,15 @@ def _whisper_options(command):
               help="Episodes prepared in parallel processes (each loads the models once).")
 @click.option("--max-download-mb", type=click.IntRange(1, 100_000), default=None,
               help="Largest enclosure to download.  [default: 1024]")
+@click.option("--max-download-minutes", type=click.FloatRange(0.01, 24 * 60), default=None,
+              help="Longest time one download may take; a stopped download resumes on the next run.  [default: 30]")
 @_whisper_options
 @_llm_options
 @click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
-def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, engine, whisper_model, compute_type, beam_size,
+def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_minutes, engine, whisper_model, compute_type, beam_size,
            language, llm, llm_base_url, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
@@ -113,7 +115,8 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, engine, whisp
     if not (paths or manifests or feeds):
         raise click.UsageError("name at least one file or folder, --manifest or --feed to ingest")
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, language=language, max_download_mb=max_download_mb, llm=llm,
+                         beam_size=beam_size, language=language, max_download_mb=max_download_mb,
+                         max_download_minutes=max_download_minutes, llm=llm,
                          llm_base_url=llm_base_url)
     progress = IngestProgress(enabled=not as_json)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:

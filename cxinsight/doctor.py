@@ -82,7 +82,7 @@ def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
 
 def _repair(archive, embedder, health, settings: Settings) -> list[str]:
     from cxinsight.store.integrity import leftover_files
-    from cxinsight.store.schema import upgrade
+    from cxinsight.store.schema import probe_vector, upgrade, write_info
 
     done: list[str] = [f"{e}: deleted rows of a write that was cut short" for e in archive.recover()]
     records = archive.records()
@@ -106,6 +106,10 @@ def _repair(archive, embedder, health, settings: Settings) -> list[str]:
         done.append(f"{episode_id}: rebuilt {n} keyword index rows")
     if "upgrade" in actions:
         done += upgrade(archive, embedder)
+    if "reindex-all" in actions and "embedding_probe" in archive.info:
+        archive.info = {**archive.info, "embedding_probe": probe_vector(embedder), "embedding_dimensions": embedder.dimensions}
+        write_info(archive.path, archive.info)
+        done.append("recorded the embedder's new probe vector")
     if "clean" in actions:
         for path in leftover_files(archive.path):
             path.unlink(missing_ok=True)

@@ -6,13 +6,15 @@ resumes where it stopped (HTTP Range) and never mistakes half a file for a whole
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
 from cxinsight.errors import InputError
 
 MAX_BYTES = 1024 * 1024 * 1024  # 1 GiB: a 2-hour 320 kbps MP3 is about 290 MB
-TIMEOUT_SECONDS = 60.0
+TIMEOUT_SECONDS = 60.0  # for connecting and for each read
+MAX_SECONDS = 30 * 60.0  # for a whole download: a server trickling bytes cannot hold a batch forever
 
 
 def check_url(url: str) -> str:
@@ -22,7 +24,8 @@ def check_url(url: str) -> str:
     return url
 
 
-def fetch(url: str, target: Path, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS) -> Path:
+def fetch(url: str, target: Path, max_bytes: int = MAX_BYTES, timeout: float = TIMEOUT_SECONDS,
+          max_seconds: float = MAX_SECONDS) -> Path:
     """Download url to target (skipped when target exists); raises InputError with one clear reason."""
     import httpx
 
@@ -45,13 +48,17 @@ def fetch(url: str, target: Path, max_bytes: int = MAX_BYTES, timeout: float = T
             if have + length > max_bytes:
                 raise InputError(url, f"too large to download: {(have + length) / 1e6:.0f} MB (limit {max_bytes / 1e6:.0f} MB)")
             target.parent.mkdir(parents=True, exist_ok=True)
+            deadline = time.monotonic() + max_seconds
             with open(part, "ab" if have else "wb") as out:
                 written = have
-                for block in response.iter_bytes(1 << 16):
+                for block in response.iter_bytes():  # as bytes arrive, so the time cap holds on a trickle
                     written += len(block)
                     if written > max_bytes:
                         raise InputError(url, f"too large to download: over the {max_bytes / 1e6:.0f} MB limit")
                     out.write(block)
+                    if time.monotonic() > deadline:  # the .part stays: a re-run resumes from here
+                        raise InputError(url, f"download took over {max_seconds / 60:.0f} min; stopped "
+                                         f"at {written / 1e6:.0f} MB (re-run to resume)")
     except httpx.TimeoutException:
         raise InputError(url, f"download timed out after {timeout:.0f} s") from None
     except httpx.HTTPError as exc:

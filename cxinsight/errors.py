@@ -22,6 +22,12 @@ class InputError(CxError):
         super().__init__(f"{self.path}: {cause}")
 
 
+class ConfigError(InputError):
+    """A bad configuration file the user named (taxonomy, prompts): nothing was done."""
+
+    exit_code = EXIT_USAGE
+
+
 class UsageError(CxError):
     exit_code = EXIT_USAGE
 

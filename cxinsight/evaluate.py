@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxinsight.errors import InputError
+from cxinsight.errors import InputError, UsageError
 from cxinsight.extract.classifier import TacticClassifier
 from cxinsight.extract.taxonomy import ClassifierConfig
 from cxinsight.sources.textfile import read_text
@@ -23,6 +23,8 @@ from cxinsight.sources.textfile import read_text
 def load_gold(path: Path) -> dict:
     import yaml
 
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such gold file (see corpus/gold.yaml for the format)")
     try:
         data = yaml.safe_load(read_text(Path(path)))
     except yaml.YAMLError:

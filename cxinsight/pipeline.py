@@ -210,7 +210,8 @@ class Ingestor:
             from cxinsight.download import fetch
 
             target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
-            return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024)
+            return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
+                         max_seconds=self.settings.max_download_minutes * 60)
         path = Path(item.path)
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")

@@ -80,6 +80,7 @@ def search(session: Session, query: str, k: int | None = None, tactic=None, epis
 def ask(session: Session, question: str, k: int | None = None, tactic=None, episode_id=None) -> Answer:
     from cxinsight.answer.extractive import extractive_answer
 
+    question = _check_query(question, "question")
     hits = search(session, question, k, tactic, episode_id)
     args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance, session.archive.records())
     from cxinsight.llm.calls import client_for

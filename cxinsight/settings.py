@@ -25,6 +25,7 @@ class Settings(BaseModel):
     compute_type: str = Field(default="int8", description="faster-whisper weights: int8 or float32")
     beam_size: int = Field(default=5, ge=1, le=20)
     max_download_mb: int = Field(default=1024, ge=1, description="largest enclosure a feed or manifest may download")
+    max_download_minutes: float = Field(default=30.0, gt=0, description="longest time one download may take")
     llm: str = Field(default="none", description="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf (env CXINSIGHT_LLM)")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama server URL (env OPENAI_BASE_URL)")
     llm_timeout: float = Field(default=60.0, gt=0)

@@ -38,6 +38,8 @@ def transcribe_files(
     for path in paths:
         path = Path(path)
         try:
+            if path.is_dir():
+                raise InputError(path, "is a folder; name the audio or video files to transcribe")
             if path.exists() and not is_audio(path):
                 raise InputError(path, f"not an audio or video file type ('{path.suffix or path.name}')")
             result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t))

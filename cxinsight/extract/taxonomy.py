@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from cxinsight.errors import InputError
+from cxinsight.errors import ConfigError
 from cxinsight.models import Tactic
 from cxinsight.sources.textfile import read_text
 
@@ -48,18 +48,18 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
+        raise ConfigError(path, f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}") from None
     if not isinstance(data, dict) or not isinstance(data.get("tactics"), list):
-        raise InputError(path, "a taxonomy needs a 'tactics:' list of {id, name, description, examples}")
+        raise ConfigError(path, "a taxonomy needs a 'tactics:' list of {id, name, description, examples}")
     try:
         taxonomy = Taxonomy(**data, path=str(path))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise InputError(path, f"invalid taxonomy at {where}: {first['msg']}") from None
+        raise ConfigError(path, f"invalid taxonomy at {where}: {first['msg']}") from None
     seen: set[str] = set()
     for tactic in taxonomy.tactics:
         if tactic.id in seen:
-            raise InputError(path, f"tactic id '{tactic.id}' appears twice")
+            raise ConfigError(path, f"tactic id '{tactic.id}' appears twice")
         seen.add(tactic.id)
     return taxonomy

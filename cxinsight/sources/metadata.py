@@ -18,8 +18,12 @@ _FIELDS = set(EpisodeMeta.model_fields)
 def slugify(text: str) -> str:
     """A filesystem- and URL-safe id: lowercase ASCII letters, digits and dashes (no '/', no '..')."""
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-") or "episode"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    if len(slug) < len(str(text).strip()) / 3:  # mostly non-Latin (e.g. 顧客体験): keep ids distinct with a hash
+        import hashlib
+
+        slug = "-".join([slug or "episode", hashlib.sha1(str(text).encode()).hexdigest()[:8]])
+    return slug or "episode"
 
 
 def episode_id_for(path: Path) -> str:

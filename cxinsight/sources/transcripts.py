@@ -22,7 +22,8 @@ def read_transcript(path: Path) -> Transcript:
         raise InputError(path, "audio needs transcribing first (cxinsight ingest or cxinsight transcribe)")
     if ext not in SUPPORTED_TRANSCRIPTS:
         supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
-        raise InputError(path, f"unsupported file type '{ext or path.name}' (supported: {supported})")
+        media = ", ".join(sorted(AUDIO_EXTENSIONS))
+        raise InputError(path, f"unsupported file type '{ext or path.name}' (transcripts: {supported}; audio/video: {media})")
     text = read_text(path)
     if ext == ".srt":
         transcript = parse_srt(text, path)
