@@ -9,9 +9,11 @@ vectors as sentence-transformers (cosine 1.0).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -101,17 +103,31 @@ class Embedder:
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(onnx_model_path()), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
+        self._memo: dict[str, np.ndarray] | None = None
 
-    def embed(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+    @contextlib.contextmanager
+    def memo(self) -> Iterator[None]:
+        """Reuse vectors of texts seen inside this block (an episode's sentences come back as
+        one-sentence passages and mentions); kept short-lived so memory stays flat."""
+        self._memo = {}
+        try:
+            yield
+        finally:
+            self._memo = None
+
+    def embed(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        # Sort by length so each batch pads little; restore the order at the end.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for lo in range(0, len(order), batch_size):
-            idx = order[lo : lo + batch_size]
-            out[idx] = self._embed_batch([texts[i] for i in idx])
-        return out
+        known = self._memo if self._memo is not None else {}
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        # Sort by length so each batch pads little.
+        todo.sort(key=len)
+        fresh = {}
+        for lo in range(0, len(todo), batch_size):
+            chunk = todo[lo : lo + batch_size]
+            fresh.update(zip(chunk, self._embed_batch(chunk)))
+        known.update(fresh)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)

@@ -172,6 +172,10 @@ class Processor:
         return result.transcript
 
     def prepare(self, path: Path, digest: str, episode_id: str, overrides: dict) -> Prepared:
+        with self.embedder.memo():  # one episode's texts are embedded once, however many roles they play
+            return self._prepare(path, digest, episode_id, overrides)
+
+    def _prepare(self, path: Path, digest: str, episode_id: str, overrides: dict) -> Prepared:
         started = time.perf_counter()
         transcript = self.audio_transcript(path, digest) if is_audio(path) else None
         episode = read_episode(path, transcript, digest, episode_id, overrides)
