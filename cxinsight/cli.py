@@ -27,20 +27,23 @@ Examples:
 @click.version_option(__version__, prog_name="cxinsight")
 @click.option("--store", type=click.Path(path_type=Path), envvar="CXINSIGHT_STORE", default=None,
               help="Store folder.  [env: CXINSIGHT_STORE; default: ./.cxinsight]")
+@click.option("--chroma-url", envvar="CXINSIGHT_CHROMA_URL", default=None, metavar="URL",
+              help="Use a shared Chroma server (e.g. http://chroma.internal:8000) instead of the embedded store; "
+                   "--store then holds only local caches.  [env: CXINSIGHT_CHROMA_URL]")
 @click.option("--taxonomy", type=click.Path(path_type=Path), envvar="CXINSIGHT_TAXONOMY", default=None,
               help="Tactic taxonomy YAML.  [default: prompts/tactics.yaml]")
 @click.option("--preset", type=click.Choice(["default", "thorough", "fast"]), default="default", show_default=True,
               help="Named settings preset: retrieval depth, Whisper model and beam.")
 @click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
-def cli(ctx, store, taxonomy, preset, verbose):
+def cli(ctx, store, chroma_url, taxonomy, preset, verbose):
     """Turn customer-experience leader interviews into searchable, citable insight.
 
     Ingest transcripts, then search them, ask questions answered with verbatim,
     timestamped citations, and see which CX tactics leaders discuss.
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(store=store, taxonomy=taxonomy, preset=preset, verbose=verbose)
+    ctx.obj.update(store=store, chroma_url=chroma_url, taxonomy=taxonomy, preset=preset, verbose=verbose)
 
 
 def _llm_options(command):
@@ -119,7 +122,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
                          max_download_minutes=max_download_minutes, llm=llm,
                          llm_base_url=llm_base_url)
     progress = IngestProgress(enabled=not as_json)
-    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)), progress:
+    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url), progress:
         items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
         report = run_ingest(items, settings, force=force, workers=workers, on_start=progress.start,
                             on_done=progress.done, on_audio=progress.audio, sources=described)

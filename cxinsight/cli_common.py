@@ -44,7 +44,8 @@ def handle_errors(command):
 def _settings(ctx, **flags):
     from cxinsight.settings import load_settings
 
-    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], taxonomy=ctx.obj["taxonomy"], **flags)
+    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], chroma_url=ctx.obj.get("chroma_url"),
+                         taxonomy=ctx.obj["taxonomy"], **flags)
 
 
 def _session(ctx, **flags):

@@ -33,7 +33,7 @@ def doctor(ctx, repair, as_json):
     if repair:
         from cxinsight.store import writer_lock
 
-        with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True)):
+        with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url):
             report = diagnose(settings, repair=True)
     else:
         report = diagnose(settings)

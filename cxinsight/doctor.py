@@ -52,14 +52,14 @@ def _open(settings: Settings, repair: bool, report: DoctorReport):
         for suffix in ("-wal", "-shm"):
             Path(f"{keyword}{suffix}").unlink(missing_ok=True)
         report.repaired.append(f"moved the damaged keyword index to {aside.name}; rebuilt below")
-    return Archive(settings.store, MODEL_NAME)
+    return Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url)
 
 
 def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
     from cxinsight.embeddings import get_embedder
     from cxinsight.store.integrity import check
 
-    report = DoctorReport(str(settings.store))
+    report = DoctorReport(settings.chroma_url or str(settings.store))
     archive = _open(settings, repair, report)
     if archive is None:
         return report
@@ -82,7 +82,7 @@ def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
 
 def _repair(archive, embedder, health, settings: Settings) -> list[str]:
     from cxinsight.store.integrity import leftover_files
-    from cxinsight.store.schema import probe_vector, upgrade, write_info
+    from cxinsight.store.schema import probe_vector, upgrade
 
     done: list[str] = [f"{e}: deleted rows of a write that was cut short" for e in archive.recover()]
     records = archive.records()
@@ -107,8 +107,7 @@ def _repair(archive, embedder, health, settings: Settings) -> list[str]:
     if "upgrade" in actions:
         done += upgrade(archive, embedder)
     if "reindex-all" in actions and "embedding_probe" in archive.info:
-        archive.info = {**archive.info, "embedding_probe": probe_vector(embedder), "embedding_dimensions": embedder.dimensions}
-        write_info(archive.path, archive.info)
+        archive.save_info({**archive.info, "embedding_probe": probe_vector(embedder), "embedding_dimensions": embedder.dimensions})
         done.append("recorded the embedder's new probe vector")
     if "clean" in actions:
         for path in leftover_files(archive.path):

@@ -36,3 +36,9 @@ class StoreError(CxError):
     """The store cannot be used as it is (missing, read-only, newer schema, damaged): nothing was done."""
 
     exit_code = EXIT_USAGE
+
+
+class StoreFailed(StoreError):
+    """The store failed part-way through a batch: finished episodes are saved (exit 1: some inputs not done)."""
+
+    exit_code = EXIT_PARTIAL

@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 
 from cxinsight import failpoints
-from cxinsight.errors import CxError, InputError
+from cxinsight.errors import CxError, InputError, StoreError, StoreFailed
 from cxinsight.models import Episode, Passage, TacticMention, Transcript
 from cxinsight.settings import Settings
 from cxinsight.sentences import group_passages, split_sentences
@@ -198,7 +198,7 @@ class Ingestor:
         from cxinsight.store import Archive
 
         self.settings = settings
-        self.archive = Archive(settings.store, MODEL_NAME, create=True)
+        self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url)
         from cxinsight.embeddings import get_embedder
         from cxinsight.store.schema import upgrade
 
@@ -234,12 +234,21 @@ class Ingestor:
         return ""
 
     def commit(self, prepared: Prepared) -> None:
+        """Write one episode. A store that fails here fails for the rest of the batch too: StoreError stops it."""
         n_p, n_m = len(prepared.passages), len(prepared.mentions)
         vectors = prepared.vectors
-        self.archive.write_episode(
-            prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
-            vectors[-1], extra=prepared.extra,
-        )
+        try:
+            self.archive.write_episode(
+                prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
+                vectors[-1], extra=prepared.extra,
+            )
+        except CxError:
+            raise
+        except Exception as exc:
+            raise StoreFailed(
+                f"{self.archive.backend.label}: the store failed while indexing '{prepared.episode.id}' "
+                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, re-run to resume"
+            ) from None
 
 
 def ingest(
@@ -314,6 +323,8 @@ def ingest(
                     prepared = processor.prepare(path, digest, item.episode_id, item.overrides)
                     ingestor.commit(prepared)
                     outcome = Outcome(item.source, "indexed", item.episode_id, prepared.detail, prepared.seconds)
+                except StoreError:
+                    raise
                 except CxError as exc:
                     outcome = Outcome(item.source, "failed", item.episode_id, str(exc))
                 finish(seq, outcome)

@@ -23,7 +23,7 @@ class Session:
             from cxinsight.embeddings import MODEL_NAME
             from cxinsight.store import Archive
 
-            self._archive = Archive(self.settings.store, MODEL_NAME)
+            self._archive = Archive(self.settings.store, MODEL_NAME, chroma_url=self.settings.chroma_url)
         return self._archive
 
     @property

@@ -12,6 +12,7 @@ from cxinsight.extract.taxonomy import default_taxonomy_path
 
 class Settings(BaseModel):
     store: Path = Field(default=Path(".cxinsight"), description="store folder (env CXINSIGHT_STORE)")
+    chroma_url: str | None = Field(default=None, description="shared Chroma server; store then holds local caches (env CXINSIGHT_CHROMA_URL)")
     taxonomy: Path = Field(default_factory=default_taxonomy_path, description="tactic taxonomy YAML")
     top_k: int = Field(default=5, ge=1, le=100, description="passages an answer or search returns")
     # Answers refuse when no retrieved passage is at least this similar to the question.
@@ -47,7 +48,7 @@ def load_settings(preset: str = "default", **flags) -> Settings:
         values["store"] = Path(os.environ["CXINSIGHT_STORE"])
     if os.environ.get("CXINSIGHT_TAXONOMY"):
         values["taxonomy"] = Path(os.environ["CXINSIGHT_TAXONOMY"])
-    for key, env in (("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL"), ("llm", "CXINSIGHT_LLM")):
+    for key, env in (("chroma_url", "CXINSIGHT_CHROMA_URL"), ("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL"), ("llm", "CXINSIGHT_LLM")):
         if os.environ.get(env):
             values[key] = os.environ[env]
     values.update({k: v for k, v in flags.items() if v is not None})

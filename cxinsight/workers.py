@@ -13,7 +13,7 @@ import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-from cxinsight.errors import CxError
+from cxinsight.errors import CxError, StoreError
 from cxinsight.settings import Settings
 
 _processor = None
@@ -57,6 +57,8 @@ def run_parallel(todo, settings: Settings, workers: int, ingestor, finish) -> No
                 try:
                     ingestor.commit(value)
                     outcome = Outcome(item.source, "indexed", item.episode_id, value.detail, value.seconds)
+                except StoreError:
+                    raise
                 except CxError as exc:
                     outcome = Outcome(item.source, "failed", item.episode_id, str(exc))
             else:

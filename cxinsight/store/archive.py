@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from cxinsight import failpoints, offline
-from cxinsight.errors import StoreError, UsageError
+from cxinsight.errors import CxError, StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store import schema
 from cxinsight.store.keyword import KeywordIndex
@@ -32,45 +32,66 @@ def _tactic_flag(tactic_id: str) -> str:
 
 
 class Archive:
-    def __init__(self, path: Path, embedding_model: str, create: bool = False):
-        self.path = Path(path)
-        self.embedding_model = embedding_model
-        info = schema.read_info(self.path)
-        if info is None:
-            if not create:
-                raise UsageError(f"{self.path}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
-            try:
-                self.path.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"{self.path}: cannot create the store ({exc.strerror})") from None
-            info = schema.new_info(embedding_model)
-            schema.write_info(self.path, info)
-        self.info = info
-        if info.get("embedding_model") != embedding_model:
-            raise StoreError(f"{self.path}: store was built with embeddings '{info.get('embedding_model')}', not '{embedding_model}'")
-        offline.apply()
-        import chromadb
-        from chromadb.config import Settings
+    def __init__(self, path: Path, embedding_model: str, create: bool = False, chroma_url: str | None = None):
+        from cxinsight.store.backend import backend_for
 
+        self.path = Path(path)  # with a server: the local cache (keyword index, transcripts, batch log)
+        self.embedding_model = embedding_model
+        self.backend = backend_for(self.path, chroma_url)
+        offline.apply()
         try:
-            self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False))
+            info = self.backend.read_info()
+            if info is None:
+                if not create:
+                    raise UsageError(f"{self.backend.label}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
+                try:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"{self.path}: cannot create the store ({exc.strerror})") from None
+                info = schema.new_info(embedding_model)
+                self.backend.write_info(info)
+            self.info = info
+            if info.get("embedding_model") != embedding_model:
+                raise StoreError(f"{self.backend.label}: store was built with embeddings '{info.get('embedding_model')}', "
+                                 f"not '{embedding_model}'")
+            self._client = self.backend.client()
             meta = {"embedding_model": embedding_model}
             config = {"hnsw": {"space": "cosine"}}
             # Embeddings are always passed in, so no embedding function is ever needed (or downloaded).
             self.passages = self._client.get_or_create_collection("passages", embedding_function=None, configuration=config, metadata=meta)
             self.mentions = self._client.get_or_create_collection("mentions", embedding_function=None, configuration=config, metadata=meta)
             self.episodes = self._client.get_or_create_collection("episodes", embedding_function=None, configuration=config, metadata=meta)
+        except CxError:
+            raise
         except Exception as exc:  # Chroma's own errors: say what is wrong with the store, in one line
             if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
                 raise StoreError(f"{self.path}: the store is read-only; Chroma needs write access even to read it") from None
-            raise StoreError(f"{self.path}: cannot open the Chroma store ({exc.__class__.__name__}: {exc}); "
+            raise StoreError(f"{self.backend.label}: cannot open the Chroma store ({exc.__class__.__name__}: {exc}); "
                              "run `cxinsight doctor`") from None
+        self.path.mkdir(parents=True, exist_ok=True)
         try:
             self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
         self._records: dict[str, dict] | None = None
+        if self.backend.shared:
+            self.sync_keyword()
+
+    def save_info(self, info: dict) -> None:
+        self.backend.write_info(info)
+        self.info = info
+
+    def sync_keyword(self) -> int:
+        """Bring the local keyword index in line with the committed episodes (a shared server is written by others)."""
+        records = self.records()
+        local = dict(self.keyword._db.execute("SELECT DISTINCT episode_id, ingest_id FROM passages").fetchall())
+        stale = [e for e, r in records.items() if local.get(e) != r.get("ingest_id")]
+        for episode_id in stale:
+            self.reindex_keyword(episode_id)
+        for episode_id in set(local) - set(records):
+            self.keyword.delete_episode(episode_id)
+        return len(stale)
 
     # ---------------------------------------------------------------- reads
     def records(self) -> dict[str, dict]:
@@ -144,9 +165,7 @@ class Archive:
         ingest_id = uuid.uuid4().hex[:12]
         previous = self.records().get(episode.id, {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
-        intent = self._journal / ingest_id  # names the episode until its old rows are gone: see recover()
-        self._journal.mkdir(exist_ok=True)
-        intent.write_text(episode.id, encoding="utf-8")
+        self.backend.journal_add(ingest_id, episode.id)  # names the episode until its old rows are gone: see recover()
         sentences = {s.id: s for s in episode.sentences}
 
         for lo in range(0, len(passages), _BATCH):
@@ -200,22 +219,17 @@ class Archive:
         self.records()[episode.id] = record
         failpoints.reach("commit")
         self._delete_rows(episode.id, keep=ingest_id)
-        intent.unlink(missing_ok=True)
+        self.backend.journal_remove(ingest_id)
         return ingest_id
-
-    @property
-    def _journal(self) -> Path:
-        return self.path / "journal"
 
     def recover(self) -> list[str]:
         """Delete rows left by writes that were killed (their journal entries remain); returns the episode ids."""
         mended = []
-        for intent in sorted(self._journal.glob("*")) if self._journal.is_dir() else []:
-            episode_id = intent.read_text(encoding="utf-8").strip()
+        for ingest_id, episode_id in self.backend.journal_entries():
             if episode_id:
                 self.delete_uncommitted(episode_id)
                 mended.append(episode_id)
-            intent.unlink(missing_ok=True)
+            self.backend.journal_remove(ingest_id)
         return mended
 
     def _delete_rows(self, episode_id: str, keep: str | None) -> None:

@@ -78,6 +78,5 @@ def upgrade(archive, embedder) -> list[str]:
         info.update(schema_version=2, embedding_dimensions=embedder.dimensions, embedding_probe=probe_vector(embedder))
         done.append("schema 1 -> 2: recorded the embedder's dimensions and probe vector")
     if done:
-        write_info(archive.path, info)
-        archive.info = info
+        archive.save_info(info)
     return done
