@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cxinsight import __version__
-from cxinsight.cli_common import _emit_json, _session, _settings, handle_errors
+from cxinsight.cli_common import _emit_json, _session, _settings, handle_errors, stdout_to_stderr
 from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE
 
 EPILOG = """\b
@@ -85,12 +85,17 @@ def _whisper_options(command):
               help="Longest time one download may take; a stopped download resumes on the next run.  [default: 30]")
 @_whisper_options
 @_llm_options
+@click.option("--executor", type=click.Choice(["local", "ray"]), default=None,
+              help="Where transcription and extraction run: here, or as Ray tasks (pip install 'cxinsight[ray]').  "
+                   "[default: local]")
+@click.option("--ray-address", default=None, metavar="ADDR",
+              help="Ray cluster to use with --executor ray (e.g. ray://head:10001); default: a private local instance.")
 @click.option("--force", is_flag=True, help="Re-index episodes even when their content is unchanged.")
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
 def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_minutes, engine, whisper_model, compute_type, beam_size,
-           language, llm, llm_base_url, force, as_json):
+           language, llm, llm_base_url, executor, ray_address, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
     Transcripts: .txt, .srt, .vtt, .json. Audio and video (.wav .mp3 .m4a .flac
@@ -108,6 +113,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
     Examples:
       cxinsight ingest corpus/episodes corpus/audio
       cxinsight ingest --manifest season2.csv --workers 2
+      cxinsight ingest shows/ --executor ray --ray-address ray://head:10001 --workers 8
       cxinsight ingest --feed https://example.com/podcast.xml
     """
     from cxinsight.batch import collect_items
@@ -119,10 +125,11 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
         raise click.UsageError("name at least one file or folder, --manifest or --feed to ingest")
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
                          beam_size=beam_size, language=language, max_download_mb=max_download_mb,
-                         max_download_minutes=max_download_minutes, llm=llm,
+                         max_download_minutes=max_download_minutes, llm=llm, executor=executor, ray_address=ray_address,
                          llm_base_url=llm_base_url)
     progress = IngestProgress(enabled=not as_json)
-    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url), progress:
+    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url), \
+            progress, stdout_to_stderr(as_json):
         items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
         report = run_ingest(items, settings, force=force, workers=workers, on_start=progress.start,
                             on_done=progress.done, on_audio=progress.audio, sources=described)

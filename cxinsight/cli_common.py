@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
+import sys
 
 import click
 
@@ -12,6 +15,23 @@ from cxinsight.errors import EXIT_PARTIAL, CxError
 
 def _emit_json(payload) -> None:
     click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def stdout_to_stderr(active: bool = True):
+    """While libraries run (Ray, CTranslate2), anything they print goes to stderr, so --json stdout stays JSON."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def handle_errors(command):

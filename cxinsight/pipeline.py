@@ -274,7 +274,7 @@ def ingest(
         return report
     transcriber = None
     has_audio = any(is_audio(i.path or Path(i.url)) for i in items)
-    if workers <= 1 and has_audio:
+    if workers <= 1 and has_audio and settings.executor == "local":
         from cxinsight.transcribe.transcriber import Transcriber
 
         transcriber = Transcriber(engine_options(settings))
@@ -312,7 +312,11 @@ def ingest(
             yield seq, item, path, digest
 
     try:
-        if workers > 1:
+        if settings.executor == "ray":
+            from cxinsight.ray_executor import run_ray
+
+            run_ray(todo(), settings, workers, ingestor, finish, settings.ray_address)
+        elif workers > 1:
             from cxinsight.workers import run_parallel
 
             run_parallel(todo(), settings, workers, ingestor, finish)

@@ -29,6 +29,8 @@ class Settings(BaseModel):
     max_download_minutes: float = Field(default=30.0, gt=0, description="longest time one download may take")
     llm: str = Field(default="none", description="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf (env CXINSIGHT_LLM)")
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama server URL (env OPENAI_BASE_URL)")
+    executor: str = Field(default="local", pattern="^(local|ray)$", description="local (this machine) or ray (a Ray cluster)")
+    ray_address: str | None = Field(default=None, description="Ray cluster address (ray://HOST:10001 or HOST:6379); None: a private local instance")
     llm_timeout: float = Field(default=60.0, gt=0)
     language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
 

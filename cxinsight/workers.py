@@ -28,18 +28,36 @@ def _init(settings_json: str, threads: int) -> None:
     _processor = Processor(Settings.model_validate_json(settings_json), threads=threads)
 
 
-def _prepare(path: str, digest: str, episode_id: str, overrides: dict):
+def prepare_result(processor, path: str, digest: str, episode_id: str, overrides: dict):
+    """("ok", Prepared) or ("failed", reason): what a worker of any executor sends back."""
     from pathlib import Path
 
     try:
-        return "ok", _processor.prepare(Path(path), digest, episode_id, overrides)
+        return "ok", processor.prepare(Path(path), digest, episode_id, overrides)
     except CxError as exc:  # sent back as text: our exceptions' constructors do not round-trip through pickle
         return "failed", str(exc)
 
 
-def run_parallel(todo, settings: Settings, workers: int, ingestor, finish) -> None:
+def commit_result(ingestor, item, status: str, value):
+    """The parent's half: commit a prepared episode (or record why it failed) and say how it went."""
     from cxinsight.pipeline import Outcome
 
+    if status != "ok":
+        return Outcome(item.source, "failed", item.episode_id, value)
+    try:
+        ingestor.commit(value)
+        return Outcome(item.source, "indexed", item.episode_id, value.detail, value.seconds)
+    except StoreError:
+        raise  # the store itself failed: the batch stops here
+    except CxError as exc:
+        return Outcome(item.source, "failed", item.episode_id, str(exc))
+
+
+def _prepare(path: str, digest: str, episode_id: str, overrides: dict):
+    return prepare_result(_processor, path, digest, episode_id, overrides)
+
+
+def run_parallel(todo, settings: Settings, workers: int, ingestor, finish) -> None:
     threads = max(1, (os.cpu_count() or 1) // workers)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init, initargs=(settings.model_dump_json(), threads))
@@ -53,17 +71,7 @@ def run_parallel(todo, settings: Settings, workers: int, ingestor, finish) -> No
                 status, value = future.result()
             except BrokenProcessPool:
                 status, value = "failed", f"{item.source}: a worker process died (out of memory or killed); re-run to retry"
-            if status == "ok":
-                try:
-                    ingestor.commit(value)
-                    outcome = Outcome(item.source, "indexed", item.episode_id, value.detail, value.seconds)
-                except StoreError:
-                    raise
-                except CxError as exc:
-                    outcome = Outcome(item.source, "failed", item.episode_id, str(exc))
-            else:
-                outcome = Outcome(item.source, "failed", item.episode_id, value)
-            finish(seq, outcome)
+            finish(seq, commit_result(ingestor, item, status, value))
 
     try:
         for seq, item, path, digest in todo:
