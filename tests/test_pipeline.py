@@ -82,8 +82,10 @@ def test_crash_before_commit_leaves_nothing_visible_and_rerun_completes(two_epis
 
     with monkeypatch.context() as patch:
         patch.setattr(Collection, "upsert", crash)
-        with pytest.raises(RuntimeError):
-            ingest([path], settings)
+        from cxinsight.errors import StoreFailed
+
+        with pytest.raises(StoreFailed, match="simulated crash before the commit.*re-run to resume"):
+            ingest([path], settings)  # the batch stops with one clear error naming the episode
 
     archive = Archive(isolated_store, MODEL_NAME)
     assert archive.records() == {}
