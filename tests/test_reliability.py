@@ -10,13 +10,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS
+from tests.processes import follow_until
 from tests.storecheck import assert_consistent, snapshot
 from tests.test_transcribe import librivox_clips
 
@@ -70,13 +69,7 @@ def test_two_writers_wait_and_readers_keep_working(tmp_path, isolated_store):
     for name in ("05-ferncastle-branches", "06-meridian-ward-rounds"):
         copy_episode(name, second)
     writer = cx("ingest", str(first), store=isolated_store)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(writer.stderr), daemon=True)
-    reader.start()
-    deadline = time.time() + 300
-    while not any("] indexed" in line for line in lines):
-        assert time.time() < deadline and writer.poll() is None, lines
-        time.sleep(0.2)
+    follow_until(writer, "] indexed")
     other = cx("ingest", str(second), store=isolated_store)
 
     reads = 0

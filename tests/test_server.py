@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
+from tests.processes import follow_until
 
 CHROMA = Path(sys.executable).parent / "chroma"
 EPISODES = ["01-brightwater-cleanup", "02-harbourline-claims", "03-skylark-disruption", "04-northpine-advisory-board"]
@@ -130,13 +130,7 @@ def test_server_restarted_mid_batch_then_rerun_completes(server, tmp_path, cli_r
     folder = episodes_folder(tmp_path)
     cache = tmp_path / "cache"
     writer = cx("ingest", str(folder), cache=cache, url=server.url)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(writer.stderr), daemon=True)
-    reader.start()
-    deadline = time.time() + 300
-    while not any("] indexed" in line for line in lines):
-        assert time.time() < deadline and writer.poll() is None, lines
-        time.sleep(0.1)
+    lines, reader = follow_until(writer, "] indexed")
     server.kill()  # the server goes away mid-batch
     writer.wait(timeout=300)
     reader.join(timeout=10)

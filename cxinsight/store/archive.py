@@ -85,7 +85,7 @@ class Archive:
     def sync_keyword(self) -> int:
         """Bring the local keyword index in line with the committed episodes (a shared server is written by others)."""
         records = self.records()
-        local = dict(self.keyword._db.execute("SELECT DISTINCT episode_id, ingest_id FROM passages").fetchall())
+        local = self.keyword.ingests()
         stale = [e for e, r in records.items() if local.get(e) != r.get("ingest_id")]
         for episode_id in stale:
             self.reindex_keyword(episode_id)

@@ -75,6 +75,10 @@ class KeywordIndex:
         args.append(limit)
         return [(r[0], r[1], float(r[2])) for r in self._db.execute(sql, args)]
 
+    def ingests(self) -> dict[str, str]:
+        """episode id -> the ingest id its rows carry (one per episode once cleanup has run)."""
+        return dict(self._db.execute("SELECT DISTINCT episode_id, ingest_id FROM passages").fetchall())
+
     def all_rows(self):
         """(episode_id, ingest_id) of every row, for integrity checks."""
         return self._db.execute("SELECT episode_id, ingest_id FROM passages")
