@@ -225,7 +225,7 @@ class Ingestor:
         """Why this content need not be indexed again ("" when it must be)."""
         if force:
             return ""
-        current = self.archive.records().get(episode_id)
+        current = self.archive.record(episode_id)
         if current and current.get("content_hash") == digest:
             return "already indexed, same content"
         twin = self.archive.find_by_hash(digest)

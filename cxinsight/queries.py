@@ -49,7 +49,7 @@ class Session:
             close = difflib.get_close_matches(tactic, self.taxonomy.ids, n=3, cutoff=0.3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see `cxinsight tactics`"
             raise UsageError(f"unknown tactic '{tactic}'{hint}")
-        if episode_id and episode_id not in self.archive.records():
+        if episode_id and self.archive.record(episode_id) is None:
             ids = list(self.archive.records())
             close = difflib.get_close_matches(episode_id, ids, n=3, cutoff=0.3)
             hint = f"; did you mean {', '.join(close)}?" if close else "; see `cxinsight episodes`"
@@ -82,7 +82,8 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
 
     question = _check_query(question, "question")
     hits = search(session, question, k, tactic, episode_id)
-    args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance, session.archive.records())
+    args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance,
+            session.archive.records_for({h.episode_id for h in hits}))
     from cxinsight.llm.calls import client_for
 
     client = client_for(session.settings)

@@ -103,7 +103,7 @@ def _generated_summary(client, meta, sources, embedder) -> tuple[list[dict], str
 
 def build_shownotes(archive, embedder, taxonomy, episode_id: str, client=None) -> dict:
     episode, mentions = archive.load_episode(episode_id)
-    record = archive.records()[episode_id]
+    record = archive.record(episode_id)
     names = {t.id: t.name for t in taxonomy.tactics}
     meta = episode.meta
     first_seen: dict[str, dict] = {}

@@ -58,7 +58,7 @@ def hybrid_search(
     for row in archive.get_passages(missing):  # keyword-only hits: similarity from stored vectors
         row["similarity"] = float(np.dot(row.pop("embedding"), vector))
         found[row["id"]] = row
-    records = archive.records()
+    records = archive.records_for({found[pid]["meta"]["episode_id"] for pid in top if pid in found})
     hits = []
     for pid in top:
         row = found.get(pid)

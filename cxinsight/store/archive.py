@@ -74,7 +74,9 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
-        self._records: dict[str, dict] | None = None
+        self._records: dict[str, dict] = {}
+        self._absent: set[str] = set()  # looked up, not committed
+        self._all_records = False
         if self.backend.shared:
             self.sync_keyword()
 
@@ -95,15 +97,36 @@ class Archive:
 
     # ---------------------------------------------------------------- reads
     def records(self) -> dict[str, dict]:
-        """Committed episode records by id (metadata only), cached for this process."""
-        if self._records is None:
+        """All committed episode records by id (metadata only), cached for this process."""
+        if not self._all_records:
             got = self.episodes.get(include=["metadatas"])
             self._records = {i: m for i, m in zip(got["ids"], got["metadatas"])}
+            self._absent.clear()
+            self._all_records = True
         return self._records
 
+    def records_for(self, episode_ids) -> dict[str, dict]:
+        """The committed records of just these episodes: a read touches only the episodes its hits come from,
+        so its cost does not grow with the archive."""
+        wanted = set(episode_ids)
+        missing = [] if self._all_records else sorted(wanted - self._records.keys() - self._absent)
+        if missing:
+            got = self.episodes.get(ids=missing, include=["metadatas"])
+            self._records.update(zip(got["ids"], got["metadatas"]))
+            self._absent.update(set(missing) - set(got["ids"]))
+        return {i: self._records[i] for i in wanted if i in self._records}
+
+    def record(self, episode_id: str) -> dict | None:
+        return self.records_for([episode_id]).get(episode_id)
+
     def is_committed(self, episode_id: str, ingest_id: str) -> bool:
-        record = self.records().get(episode_id)
+        record = self.record(episode_id)
         return bool(record) and record.get("ingest_id") == ingest_id
+
+    def _committed(self, rows: list[dict]) -> list[dict]:
+        """Keep rows whose ingest is the committed one for their episode (one record lookup for all)."""
+        records = self.records_for({r["meta"]["episode_id"] for r in rows})
+        return [r for r in rows if records.get(r["meta"]["episode_id"], {}).get("ingest_id") == r["meta"]["ingest_id"]]
 
     def find_by_hash(self, content_hash: str) -> str | None:
         return next((i for i, m in self.records().items() if m.get("content_hash") == content_hash), None)
@@ -116,27 +139,24 @@ class Archive:
         return Episode(**data["episode"]), [TacticMention(**m) for m in data["mentions"]]
 
     def query_passages(self, vector: np.ndarray, limit: int, where: dict | None) -> list[dict]:
-        total = self.passages.count()
-        if total == 0:
-            return []
+        # No count() first: Chroma returns fewer rows when the store holds fewer, and count costs a scan.
         got = self.passages.query(
-            query_embeddings=[vector.tolist()], n_results=min(limit, total), where=where, include=["documents", "metadatas", "distances"]
+            query_embeddings=[vector.tolist()], n_results=limit, where=where, include=["documents", "metadatas", "distances"]
         )
-        hits = []
-        for pid, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]):
-            if self.is_committed(meta["episode_id"], meta["ingest_id"]):
-                hits.append({"id": pid, "text": doc, "meta": meta, "similarity": 1.0 - float(dist)})
-        return hits
+        rows = [
+            {"id": pid, "text": doc, "meta": meta, "similarity": 1.0 - float(dist)}
+            for pid, doc, meta, dist in zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
+        ]
+        return self._committed(rows)
 
     def get_passages(self, ids: list[str]) -> list[dict]:
         if not ids:
             return []
         got = self.passages.get(ids=ids, include=["documents", "metadatas", "embeddings"])
-        return [
+        return self._committed([
             {"id": pid, "text": doc, "meta": meta, "embedding": np.asarray(emb, dtype=np.float32)}
             for pid, doc, meta, emb in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"])
-            if self.is_committed(meta["episode_id"], meta["ingest_id"])
-        ]
+        ])
 
     def all_mentions(self, episode_id: str | None = None, tactic_id: str | None = None) -> list[dict]:
         clauses = [{"episode_id": episode_id}] if episode_id else []
@@ -144,11 +164,8 @@ class Archive:
             clauses.append({"tactic": tactic_id})
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
         got = self.mentions.get(where=where, include=["documents", "metadatas"])
-        return [
-            {"id": mid, "quote": doc, **meta}
-            for mid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])
-            if self.is_committed(meta["episode_id"], meta["ingest_id"])
-        ]
+        rows = self._committed([{"id": mid, "text": doc, "meta": meta} for mid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"])])
+        return [{"id": r["id"], "quote": r["text"], **r["meta"]} for r in rows]
 
     # --------------------------------------------------------------- writes
     def write_episode(
@@ -163,7 +180,7 @@ class Archive:
     ) -> str:
         """Write everything for one episode, then commit it with one record upsert."""
         ingest_id = uuid.uuid4().hex[:12]
-        previous = self.records().get(episode.id, {}).get("ingest_id")
+        previous = (self.record(episode.id) or {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
         self.backend.journal_add(ingest_id, episode.id)  # names the episode until its old rows are gone: see recover()
         sentences = {s.id: s for s in episode.sentences}
@@ -216,7 +233,8 @@ class Archive:
         }
         document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
         self.episodes.upsert(ids=[episode.id], documents=[document], embeddings=[title_vector.tolist()], metadatas=[record])
-        self.records()[episode.id] = record
+        self._records[episode.id] = record
+        self._absent.discard(episode.id)
         failpoints.reach("commit")
         self._delete_rows(episode.id, keep=ingest_id)
         self.backend.journal_remove(ingest_id)
@@ -240,7 +258,7 @@ class Archive:
 
     def delete_uncommitted(self, episode_id: str) -> None:
         """Rows of an episode that no committed record claims (a crashed or replaced ingest)."""
-        self._delete_rows(episode_id, keep=self.records().get(episode_id, {}).get("ingest_id"))
+        self._delete_rows(episode_id, keep=(self.record(episode_id) or {}).get("ingest_id"))
 
     def reindex_keyword(self, episode_id: str) -> int:
         """Rebuild one episode's keyword rows from its committed passages in Chroma."""
@@ -257,7 +275,8 @@ class Archive:
 
     def remove_episode(self, episode_id: str) -> None:
         self.episodes.delete(ids=[episode_id])
-        self.records().pop(episode_id, None)
+        self._records.pop(episode_id, None)
+        self._absent.add(episode_id)
         self._delete_rows(episode_id, keep=None)
 
     def close(self) -> None:
