@@ -24,12 +24,22 @@ _STOPWORDS = set(
 )
 
 
+# An OR query scores every passage that holds any of its words. A word that is both common (in more than
+# COMMON_SHARE of the passages, like "customer" in a CX archive) and costly (in more than COSTLY_POSTINGS
+# passages) adds little to BM25 but most of the time, so it is left out; the query's rarest word stays.
+COMMON_SHARE = 0.125
+COSTLY_POSTINGS = 2_000
+
+
 class KeywordIndex:
+    costly_postings = COSTLY_POSTINGS
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self._db = sqlite3.connect(str(self.path), timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._vocab_ready = False
 
     def add(self, rows: list[dict]) -> None:
         with self._db:
@@ -50,9 +60,32 @@ class KeywordIndex:
             self._db.execute("DELETE FROM passages WHERE episode_id = ?", (episode_id,))
 
     @staticmethod
-    def match_expression(query: str) -> str:
-        terms = [w for w in _WORD.findall(query.lower()) if w not in _STOPWORDS]
-        return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
+    def query_words(query: str) -> list[str]:
+        return list(dict.fromkeys(w for w in _WORD.findall(query.lower()) if w not in _STOPWORDS))
+
+    def informative_words(self, words: list[str]) -> list[str]:
+        """The query's words less those common to most of the archive (see COMMON_SHARE), in query order."""
+        if len(words) < 2:
+            return words
+        if not self._vocab_ready:  # the index's own tokenizer stems the words, so counts match what MATCH sees
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, passages, 'row')")
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(word, tokenize = 'porter unicode61')")
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_terms USING fts5vocab(temp, words, 'instance')")
+            self._vocab_ready = True
+        with self._db:
+            self._db.executemany("INSERT INTO temp.words (rowid, word) VALUES (?, ?)", enumerate(words))
+            stems = {words[row]: term for term, row in self._db.execute("SELECT term, doc FROM temp.word_terms")}
+            self._db.execute("DELETE FROM temp.words")
+        terms = sorted(set(stems.values()))
+        counts = dict(self._db.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({','.join('?' * len(terms))})", terms))
+        rows = self._db.execute("SELECT max(rowid) FROM passages").fetchone()[0] or 0  # O(1); counts deleted rows too
+        df = {w: counts.get(stems.get(w), 0) for w in words}
+        rarest = min((w for w in words if df[w]), key=df.get, default=None)  # the rarest word that occurs at all
+        limit = max(COMMON_SHARE * rows, self.costly_postings)
+        return [w for w in words if w == rarest or df[w] <= limit]
+
+    def match_expression(self, query: str) -> str:
+        return " OR ".join(f'"{t}"' for t in self.informative_words(self.query_words(query)))
 
     def search(self, query: str, limit: int, episode_id: str | None = None, speakers: list[str] | None = None,
                tactic: str | None = None) -> list[tuple[str, str, float]]:

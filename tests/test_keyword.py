@@ -1,0 +1,46 @@
+"""The keyword side of hybrid search: a real SQLite FTS5 index, BM25 ranking, and common words left out."""
+
+from __future__ import annotations
+
+from cxinsight.store.keyword import KeywordIndex
+
+
+def _index(tmp_path, texts):
+    index = KeywordIndex(tmp_path / "keyword.sqlite3")
+    index.add([
+        {"passage_id": f"p{i}", "episode_id": "e1", "ingest_id": "i1", "speaker": "", "tactics": ",", "text": t}
+        for i, t in enumerate(texts)
+    ])
+    return index
+
+
+def test_words_common_to_most_passages_are_left_out_of_the_query(tmp_path):
+    texts = [f"Our customers told us about topic {i}." for i in range(40)]
+    texts += ["The complaints backlog worried every customer.", "Customer complaints doubled.", "We cleared the backlog."]
+    index = _index(tmp_path, texts)
+    index.costly_postings = 10  # a small index, so small costs count
+    # "customer" (stemmed "custom") is in every passage: scoring it would touch all 43 rows for little BM25 weight
+    assert index.match_expression("How did customer complaints and the backlog change?") == '"complaints" OR "backlog" OR "change"'
+    found = {pid for pid, _, _ in index.search("How did customer complaints and the backlog change?", 10)}
+    assert found == {"p40", "p41", "p42"}
+    # a common word alone, or beside words the archive never uses, is still searched
+    assert index.match_expression("customers") == '"customers"'
+    assert index.match_expression("customer zeppelin") == '"customer" OR "zeppelin"'
+    assert len(index.search("customer zeppelin", 50)) == 42  # every passage but "We cleared the backlog."
+    index.close()
+
+
+def test_common_words_stay_while_they_are_cheap(tmp_path):
+    texts = [f"Our customers told us about topic {i}." for i in range(40)] + ["The complaints backlog worried every customer."]
+    index = _index(tmp_path, texts)  # "customer" is in every passage, but 41 postings cost nothing
+    assert index.match_expression("customer complaints") == '"customer" OR "complaints"'
+    index.close()
+
+
+def test_words_under_the_common_share_are_all_kept_and_ranked_by_bm25(tmp_path):
+    index = _index(tmp_path, ["middle managers coached weekly", "managers"] + ["the board met"] + [f"filler {i}" for i in range(13)])
+    index.costly_postings = 0
+    assert index.match_expression("How do middle managers reach the board?") == '"middle" OR "managers" OR "reach" OR "board"'
+    ranked = [pid for pid, _, _ in index.search("middle managers", 10)]
+    assert ranked == ["p0", "p1"]
+    index.close()
