@@ -81,17 +81,18 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
     from cxinsight.answer.extractive import extractive_answer
 
     question = _check_query(question, "question")
-    hits = search(session, question, k, tactic, episode_id)
-    args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance,
-            session.archive.records_for({h.episode_id for h in hits}))
-    from cxinsight.llm.calls import client_for
+    with session.embedder.memo():  # the question and the hits' sentences are embedded once per ask
+        hits = search(session, question, k, tactic, episode_id)
+        args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance,
+                session.archive.records_for({h.episode_id for h in hits}))
+        from cxinsight.llm.calls import client_for
 
-    client = client_for(session.settings)
-    if client is None:
-        return extractive_answer(*args)
-    from cxinsight.answer.generative import generative_answer
+        client = client_for(session.settings)
+        if client is None:
+            return extractive_answer(*args)
+        from cxinsight.answer.generative import generative_answer
 
-    return generative_answer(*args, client)
+        return generative_answer(*args, client)
 
 
 def tactics_summary(session: Session, episode_id: str | None = None) -> list[dict]:

@@ -27,13 +27,18 @@ def refusal(question: str, best: float | None, threshold: float) -> Answer:
     )
 
 
-def _key_sentence(text: str, question_vector: np.ndarray, embedder) -> str:
-    """The sentence of a passage closest to the question: the point an answer line quotes."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", text) if p]
-    if len(parts) <= 1:
-        return text
-    scores = embedder.embed(parts) @ question_vector
-    return parts[int(np.argmax(scores))]
+def _sentences(text: str) -> list[str]:
+    return [p for p in re.split(r"(?<=[.!?])\s+", text) if p]
+
+
+def _key_sentences(question: str, texts: list[str], embedder) -> list[str]:
+    """For each passage, its sentence closest to the question: the point an answer line quotes.
+    One embedding call for the question and every sentence of every passage."""
+    split = [_sentences(t) for t in texts]
+    parts = [p for s in split if len(s) > 1 for p in s]
+    vectors = embedder.embed([question, *parts])
+    scores = dict(zip(parts, vectors[1:] @ vectors[0]))
+    return [max(s, key=scores.get) if len(s) > 1 else t for s, t in zip(split, texts)]
 
 
 # Evidence this much less similar than the best passage adds noise, not support.
@@ -59,7 +64,7 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
     relevant = from_guests or relevant
     if not relevant:
         return refusal(question, best, threshold)
-    question_vector = embedder.embed([question])[0]
+    key = dict(zip(map(id, relevant), _key_sentences(question, [h.text for h in relevant], embedder)))
 
     groups: dict[str | None, list[SearchHit]] = {}
     for hit in relevant:  # dicts keep insertion order: the strongest group comes first
@@ -83,5 +88,5 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
             # The episode's organisation belongs to its guest, not to the host asking questions.
             org = record.get("organisation", "") if hit.speaker == record.get("guest") else ""
             who = f"{hit.speaker} ({org})" if hit.speaker and org else (hit.speaker or "Unknown speaker")
-            lines.append(f'- {who}: "{_key_sentence(hit.text, question_vector, embedder)}" [{n}]')
+            lines.append(f'- {who}: "{key[id(hit)]}" [{n}]')
     return Answer(question=question, answer="\n".join(lines), refused=False, citations=citations)
