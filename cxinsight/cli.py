@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from cxinsight import __version__
-from cxinsight.cli_common import _emit_json, _session, _settings, handle_errors, stdout_to_stderr
+from cxinsight.cli_common import _emit_json, _session, _settings, handle_errors, quick_exit, stdout_to_stderr
 from cxinsight.errors import EXIT_PARTIAL, EXIT_USAGE
 
 EPILOG = """\b
@@ -358,4 +358,5 @@ def main() -> None:
         cli.main(obj={}, standalone_mode=True)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USAGE)
+        quick_exit(code)  # read commands: skip the interpreter's slow teardown
         sys.exit(code)

@@ -74,6 +74,7 @@ def search(session: Session, query: str, k: int | None = None, tactic=None, epis
 
     query = _check_query(query, "query")
     session.check_filters(tactic, episode_id)
+    session.archive.warm_vectors()  # the vector index loads on another thread while the embedder loads
     return hybrid_search(session.archive, session.embedder, query, session.settings, k, tactic, episode_id, speaker)
 
 
@@ -81,6 +82,7 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
     from cxinsight.answer.extractive import extractive_answer
 
     question = _check_query(question, "question")
+    session.archive.warm_vectors()  # before the embedder loads, so the two overlap
     with session.embedder.memo():  # the question and the hits' sentences are embedded once per ask
         hits = search(session, question, k, tactic, episode_id)
         args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance,

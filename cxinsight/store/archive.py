@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -74,6 +75,7 @@ class Archive:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
+        self._warming: threading.Thread | None = None
         self._records: dict[str, dict] = {}
         self._absent: set[str] = set()  # looked up, not committed
         self._all_records = False
@@ -96,6 +98,22 @@ class Archive:
         return len(stale)
 
     # ---------------------------------------------------------------- reads
+    def warm_vectors(self) -> None:
+        """Start loading the passage vector index on another thread. Chroma loads it on a collection's
+        first use (about 1 s at 150k passages) and releases the GIL meanwhile, so a cold `ask` overlaps it
+        with loading the embedder instead of waiting for one after the other."""
+        if self._warming is None:
+            probe = [[1.0] + [0.0] * (self.info.get("embedding_dimensions", 384) - 1)]
+
+            def load() -> None:
+                try:
+                    self.passages.query(query_embeddings=probe, n_results=1, include=[])
+                except Exception:  # noqa: BLE001 - the real query reports any problem with the store
+                    pass
+
+            self._warming = threading.Thread(target=load, name="cxinsight-warm-vectors", daemon=True)
+            self._warming.start()
+
     def records(self) -> dict[str, dict]:
         """All committed episode records by id (metadata only), cached for this process."""
         if not self._all_records:
@@ -281,5 +299,7 @@ class Archive:
 
     def close(self) -> None:
         """Release the keyword index and Chroma's shared system, so a later open sees other processes' writes."""
+        if self._warming is not None:
+            self._warming.join()  # never close the client under a running query
         self.keyword.close()
         self._client.close()

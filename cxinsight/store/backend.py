@@ -21,9 +21,9 @@ _UNIT = [1.0]  # meta rows carry no meaning in their vectors, but Chroma wants o
 
 
 def _chroma_settings():
-    from chromadb.config import Settings
+    from cxinsight.store.chroma_import import import_chromadb
 
-    return Settings(anonymized_telemetry=False)
+    return import_chromadb().config.Settings(anonymized_telemetry=False)
 
 
 class LocalBackend:
@@ -44,8 +44,9 @@ class LocalBackend:
 
     def client(self):
         if self._client is None:
-            import chromadb
+            from cxinsight.store.chroma_import import import_chromadb
 
+            chromadb = import_chromadb()
             self._client = chromadb.PersistentClient(path=str(self.path / "chroma"), settings=_chroma_settings())
         return self._client
 
@@ -85,8 +86,9 @@ class ServerBackend:
 
     def client(self):
         if self._client is None:
-            import chromadb
+            from cxinsight.store.chroma_import import import_chromadb
 
+            chromadb = import_chromadb()
             try:
                 self._client = chromadb.HttpClient(host=self._host, port=self._port, ssl=self._ssl, settings=_chroma_settings())
             except Exception as exc:

@@ -1,0 +1,46 @@
+"""A cold `cxinsight ask` as users run it: a fresh process, lazy heavy imports, complete output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_cold_ask_process_prints_complete_json_and_skips_heavy_imports(corpus_store):
+    # The imports a cold ask should never pay for: Whisper, torch, LangChain.
+    code = (
+        "import sys\n"
+        "sys.argv = ['cxinsight', '--store', sys.argv[1], 'ask', 'How do CX leaders get middle managers on board?', '--json']\n"
+        "import cxinsight.cli as cli\n"
+        "real_exit = cli.quick_exit\n"
+        "def report(code):\n"
+        "    heavy = sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'langchain_core', 'ctranslate2') if m in sys.modules)\n"
+        "    sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')\n"
+        "    real_exit(code)\n"
+        "cli.quick_exit = report\n"
+        "cli.main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(corpus_store)], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)  # all of it, though the process ends with os._exit
+    assert not answer["refused"] and answer["citations"]
+    assert "HEAVY=\n" in done.stderr
+
+
+def test_chromadb_import_restores_the_overrides_decorator():
+    code = (
+        "import overrides, overrides.overrides\n"
+        "import sys\n"
+        "before = overrides.override\n"
+        "from cxinsight.store.chroma_import import import_chromadb\n"
+        "chromadb = import_chromadb()\n"
+        "module = sys.modules['overrides.overrides']\n"
+        "assert overrides.override is before and module.override is before and overrides.overrides is module.overrides\n"
+        "assert chromadb.PersistentClient and chromadb.config.Settings\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.stdout.strip() == "ok", done.stderr
