@@ -64,6 +64,9 @@ def _whisper_options(command):
         click.option("--compute-type", type=click.Choice(["int8", "float32"]), default=None,
                      help="faster-whisper weights on CPU.  [default: int8]"),
         click.option("--beam-size", type=click.IntRange(1, 20), default=None, help="Beam width; 1 = greedy.  [default: 5]"),
+        click.option("--batch-size", type=click.IntRange(1, 64), default=None,
+                     help="faster-whisper: 30-second windows decoded at once (about 2x faster); 1 = in order, "
+                          "each conditioned on the text before it.  [default: 8]"),
         click.option("--language", default=None, help="Spoken language code (e.g. en); default: detect (English for *.en models)."),
     ]
     for option in reversed(options):
@@ -94,7 +97,7 @@ def _whisper_options(command):
 @click.option("--json", "as_json", is_flag=True, help="Print the per-file outcome as JSON.")
 @click.pass_context
 @handle_errors
-def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_minutes, engine, whisper_model, compute_type, beam_size,
+def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_minutes, engine, whisper_model, compute_type, beam_size, batch_size,
            language, llm, llm_base_url, executor, ray_address, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
@@ -124,7 +127,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
     if not (paths or manifests or feeds):
         raise click.UsageError("name at least one file or folder, --manifest or --feed to ingest")
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, language=language, max_download_mb=max_download_mb,
+                         beam_size=beam_size, batch_size=batch_size, language=language, max_download_mb=max_download_mb,
                          max_download_minutes=max_download_minutes, llm=llm, executor=executor, ray_address=ray_address,
                          llm_base_url=llm_base_url)
     progress = IngestProgress(enabled=not as_json)
@@ -178,7 +181,7 @@ def status(ctx, as_json):
 @_whisper_options
 @click.pass_context
 @handle_errors
-def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type, beam_size, language):
+def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type, beam_size, batch_size, language):
     """Transcribe audio or video files with Whisper (offline), without indexing them.
 
     \b
@@ -191,7 +194,7 @@ def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type,
     from cxinsight.progress import IngestProgress
 
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, language=language)
+                         beam_size=beam_size, batch_size=batch_size, language=language)
     if output_dir is None and len(paths) > 1:
         output_dir = Path(".")
     with IngestProgress() as progress:

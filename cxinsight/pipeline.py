@@ -94,7 +94,7 @@ def engine_options(settings: Settings, threads: int = 0):
 
     return EngineOptions(
         engine=settings.engine, model=settings.whisper_model, compute_type=settings.compute_type,
-        beam_size=settings.beam_size, language=settings.language, threads=threads,
+        beam_size=settings.beam_size, batch_size=settings.batch_size, language=settings.language, threads=threads,
     )
 
 

@@ -25,6 +25,7 @@ class Settings(BaseModel):
     whisper_model: str = Field(default="tiny.en", description="tiny.en | base | CTranslate2 folder | .pt file")
     compute_type: str = Field(default="int8", description="faster-whisper weights: int8 or float32")
     beam_size: int = Field(default=5, ge=1, le=20)
+    batch_size: int = Field(default=8, ge=1, le=64, description="faster-whisper: 30-second windows decoded at once; 1 = in order, each conditioned on the text before")
     max_download_mb: int = Field(default=1024, ge=1, description="largest enclosure a feed or manifest may download")
     max_download_minutes: float = Field(default=30.0, gt=0, description="longest time one download may take")
     llm: str = Field(default="none", description="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf (env CXINSIGHT_LLM)")

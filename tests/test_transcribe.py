@@ -175,3 +175,16 @@ def test_transcribe_formats_parse_back(fmt, cli_run, tmp_path):
     if fmt != "txt":  # plain text keeps only start times
         assert transcript.segments[-1].end <= 7.2
     assert not transcript.times_estimated
+
+
+def test_batched_and_sequential_decoding_agree(interview, faster_result):
+    """The default decodes several 30-second windows at once; --batch-size 1 decodes them in order."""
+    from cxinsight.transcribe.engine import EngineOptions
+    from cxinsight.transcribe.transcriber import Transcriber
+
+    sequential = Transcriber(EngineOptions(engine="faster-whisper", batch_size=1)).transcribe(interview[0])
+    batched, in_order = text_of(faster_result.transcript), text_of(sequential.transcript)
+    assert wer([in_order], [batched]) <= 0.10
+    for result in (faster_result, sequential):
+        starts = [w.start for s in result.transcript.segments for w in (s.words or [])]
+        assert len(starts) > 150 and starts == sorted(starts)

@@ -43,6 +43,7 @@ class EngineOptions:
     model: str = DEFAULT_MODEL
     compute_type: str = "int8"  # faster-whisper only: int8 (fast) or float32
     beam_size: int = 5
+    batch_size: int = 8  # faster-whisper: windows decoded together (2x faster on 2 cores); 1 = sequential
     language: str | None = None  # None: English for *.en models, else detected
     threads: int = 0  # 0: all cores
 

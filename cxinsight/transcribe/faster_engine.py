@@ -23,16 +23,27 @@ class FasterWhisperEngine:
             str(weights.ct2_dir), device="cpu", compute_type=options.compute_type,
             cpu_threads=cpu_threads(options.threads), local_files_only=True,
         )
+        self.batched = None
+        if options.batch_size > 1:
+            from faster_whisper import BatchedInferencePipeline
+
+            self.batched = BatchedInferencePipeline(self.model)
 
     def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> list[SpokenSegment]:
-        segments, _info = self.model.transcribe(
-            samples,
-            language=self.options.language if self.model.model.is_multilingual else "en",
-            beam_size=self.options.beam_size,
-            word_timestamps=True,
-            vad_filter=True,  # Silero VAD (bundled in faster-whisper): no decoding over silence
-            initial_prompt=prompt,
-        )
+        language = self.options.language if self.model.model.is_multilingual else "en"
+        if self.batched is not None:
+            # Speech cut at pauses into windows of up to 30 s, several decoded in one batch: about twice
+            # as fast on 2 cores as one window after another. Windows are independent, so no prompt.
+            segments, _info = self.batched.transcribe(
+                samples, language=language, beam_size=self.options.beam_size, word_timestamps=True,
+                vad_filter=True, batch_size=self.options.batch_size,
+            )
+        else:
+            segments, _info = self.model.transcribe(
+                samples, language=language, beam_size=self.options.beam_size, word_timestamps=True,
+                vad_filter=True,  # Silero VAD (bundled in faster-whisper): no decoding over silence
+                initial_prompt=prompt,
+            )
         return [
             SpokenSegment(
                 start=s.start, end=s.end, text=s.text.strip(),
