@@ -74,6 +74,7 @@ bench: install audio $(TEST_STAMP)
 	$(BIN)/python bench/batch_workers.py
 	$(BIN)/python bench/long_audio.py
 	$(BIN)/python bench/scale_archive.py
+	$(BIN)/python bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache corpus/audio

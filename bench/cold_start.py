@@ -1,8 +1,9 @@
 """Benchmark: where a cold `cxinsight ask` spends its time, phase by phase, in fresh processes.
 
-Each repeat is a new Python process that imports and runs the same steps `cxinsight ask` runs,
-timing each: the CLI import, chromadb's import, opening the store, loading the embedder,
-and the ask itself (vector query, keyword search, episode records, answer).
+Each repeat is a new Python process that runs the steps `cxinsight ask` runs, in its order, timing
+each: the CLI import, chromadb's import, opening the store, loading the embedder (while the vector
+index loads on another thread), the ask itself (vector query, keyword search, episode records,
+answer) and closing; "process total" adds interpreter start and exit.
 Prints the median of each phase per store; nothing is asserted.
 
     python bench/cold_start.py [STORE ...] [--repeats 5]
@@ -22,19 +23,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = "How do CX leaders get middle managers on board?"
 
+# The same steps, in the same order, as `cxinsight ask` (see queries.ask and cli.main).
 CHILD = r"""
-import json, sys, time
+import json, os, sys, time
 marks = [("start", time.perf_counter())]
 def mark(name): marks.append((name, time.perf_counter()))
 import cxinsight.cli; mark("import cli")
-import chromadb; mark("import chromadb")
+from cxinsight.store.chroma_import import import_chromadb
+import_chromadb(); mark("import chromadb")
 from cxinsight import queries
 from cxinsight.settings import load_settings
 session = queries.Session(load_settings(store=sys.argv[1]))
 session.archive; mark("open store")
-session.embedder.embed(["warm up"]); mark("load embedder")
+session.archive.warm_vectors()
+session.embedder.embed(["warm up"]); mark("load embedder (vector index loading beside it)")
 queries.ask(session, sys.argv[2]); mark("ask (retrieve + answer)")
-print(json.dumps({b[0]: b[1] - a[1] for a, b in zip(marks, marks[1:])}))
+session.close(); mark("close")
+print(json.dumps({b[0]: b[1] - a[1] for a, b in zip(marks, marks[1:])}), flush=True)
+os._exit(0)
 """
 
 
