@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
 from cxinsight.models import Answer, Citation, SearchHit
 
 
