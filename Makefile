@@ -15,7 +15,7 @@ AUDIO_STAMP    := corpus/audio/.done
 TEXT_EPISODES  := $(filter-out $(foreach e,$(AUDIO_EPISODES),corpus/episodes/$(e).%), \
                     $(wildcard corpus/episodes/*.txt corpus/episodes/*.srt corpus/episodes/*.vtt))
 
-.PHONY: install system audio demo test bench clean
+.PHONY: install system audio demo test test-fast bench clean
 
 install: system $(STAMP)
 
@@ -62,8 +62,13 @@ demo: install audio
 	$(CX) shownotes 02-harbourline-claims
 	$(CX) status
 
+# The full suite (what .ci/run calls): unit, models and e2e tiers, about 10 minutes on 2 cores.
 test: install $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
+
+# The unit tier only: no models or processes, seconds. Run it on every change.
+test-fast: install $(TEST_STAMP)
+	$(BIN)/python -m pytest -q -m unit
 
 # Everything in bench/ prints tables; nothing is asserted. The long-audio and 1,000-episode runs take
 # a long time on 2 cores (about 25 min and 2 h); their inputs and stores stay in bench/.work, so a

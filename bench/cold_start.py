@@ -31,7 +31,7 @@ def mark(name): marks.append((name, time.perf_counter()))
 import cxinsight.cli; mark("import cli")
 from cxinsight.store.chroma_import import import_chromadb
 import_chromadb(); mark("import chromadb")
-from cxinsight import queries
+from cxinsight.answer import session as queries
 from cxinsight.settings import load_settings
 session = queries.Session(load_settings(store=sys.argv[1]))
 session.archive; mark("open store")

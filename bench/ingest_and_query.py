@@ -28,8 +28,8 @@ def percentile(values, q):
 
 
 def main() -> None:
-    from cxinsight.pipeline import ingest
-    from cxinsight.queries import Session, ask, search
+    from cxinsight.answer.session import Session, ask, search
+    from cxinsight.ingest.batch import ingest
     from cxinsight.settings import load_settings
 
     store = Path(tempfile.mkdtemp()) / "store"

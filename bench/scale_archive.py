@@ -47,7 +47,7 @@ def build(store: Path, sources: list[Path], workers: int) -> dict:
 
 
 def latency(store: Path, repeats: int) -> dict:
-    from cxinsight.queries import Session, ask, search
+    from cxinsight.answer.session import Session, ask, search
     from cxinsight.settings import load_settings
 
     session = Session(load_settings(store=store))

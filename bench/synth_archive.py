@@ -22,8 +22,8 @@ ORGS = ["Northwind Telecom", "Bluefin Insurance", "Cedar Health", "Orbit Airline
 
 def sentence_pool() -> tuple[list[str], list[str]]:
     """(host sentences, guest sentences) from every sample episode."""
-    from cxinsight.sentences import split_sentences
     from cxinsight.sources import read_metadata, read_transcript
+    from cxinsight.text.sentences import split_sentences
 
     host, guest = [], []
     for path in sorted((ROOT / "corpus" / "episodes").glob("*")):

@@ -1,16 +1,29 @@
-"""Typed settings: defaults, then a named preset, then environment variables, then flags."""
+"""Typed settings (pydantic-settings): defaults, then a named preset, then CXINSIGHT_* variables, then flags.
+
+Every field can be set from the environment as CXINSIGHT_<FIELD> (CXINSIGHT_STORE, CXINSIGHT_TOP_K, …);
+the LLM server URL also from OPENAI_BASE_URL. This is the one place the environment is read for them.
+"""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, Field
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
-from cxinsight.extract.taxonomy import default_taxonomy_path
+from cxinsight.util.resources import default_taxonomy_path
 
 
-class Settings(BaseModel):
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CXINSIGHT_", populate_by_name=True, extra="ignore")
+
+    preset: str = Field(default="default", description="named preset the values start from (see PRESETS)")
     store: Path = Field(default=Path(".cxinsight"), description="store folder (env CXINSIGHT_STORE)")
     chroma_url: str | None = Field(default=None, description="shared Chroma server; store then holds local caches (env CXINSIGHT_CHROMA_URL)")
     taxonomy: Path = Field(default_factory=default_taxonomy_path, description="tactic taxonomy YAML")
@@ -29,7 +42,8 @@ class Settings(BaseModel):
     max_download_mb: int = Field(default=1024, ge=1, description="largest enclosure a feed or manifest may download")
     max_download_minutes: float = Field(default=30.0, gt=0, description="longest time one download may take")
     llm: str = Field(default="none", description="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf (env CXINSIGHT_LLM)")
-    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama server URL (env OPENAI_BASE_URL)")
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible or Ollama server URL (env OPENAI_BASE_URL)",
+                                     validation_alias=AliasChoices("llm_base_url", "CXINSIGHT_LLM_BASE_URL", "OPENAI_BASE_URL"))
     executor: str = Field(default="local", pattern="^(local|ray)$", description="local (this machine) or ray (a Ray cluster)")
     ray_address: str | None = Field(default=None, description="Ray cluster address (ray://HOST:10001 or HOST:6379); None: a private local instance")
     llm_timeout: float = Field(default=60.0, gt=0)
@@ -45,14 +59,28 @@ PRESETS: dict[str, dict] = {
 }
 
 
+class PresetSource(PydanticBaseSettingsSource):
+    """The named preset's values, below the environment and flags."""
+
+    def __init__(self, settings_cls, values: dict):
+        super().__init__(settings_cls)
+        self.values = values
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.values)
+
+
+def _customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+    preset = init_settings.init_kwargs.get("preset") or "default"
+    return init_settings, env_settings, PresetSource(settings_cls, PRESETS[preset])
+
+
+Settings.settings_customise_sources = classmethod(_customise_sources)
+
+
 def load_settings(preset: str = "default", **flags) -> Settings:
-    values: dict = dict(PRESETS[preset])
-    if os.environ.get("CXINSIGHT_STORE"):
-        values["store"] = Path(os.environ["CXINSIGHT_STORE"])
-    if os.environ.get("CXINSIGHT_TAXONOMY"):
-        values["taxonomy"] = Path(os.environ["CXINSIGHT_TAXONOMY"])
-    for key, env in (("chroma_url", "CXINSIGHT_CHROMA_URL"), ("engine", "CXINSIGHT_ENGINE"), ("whisper_model", "CXINSIGHT_WHISPER_MODEL"), ("llm", "CXINSIGHT_LLM")):
-        if os.environ.get(env):
-            values[key] = os.environ[env]
-    values.update({k: v for k, v in flags.items() if v is not None})
-    return Settings(**values)
+    """Settings for a preset with flags on top (None means "not given"); the environment fills the rest."""
+    return Settings(preset=preset, **{k: v for k, v in flags.items() if v is not None})

@@ -11,11 +11,31 @@ CORPUS = ROOT / "corpus" / "episodes"
 GOLD = ROOT / "corpus" / "gold.yaml"
 
 
+# Test tiers, set per module: `unit` loads no model and starts no process (make test-fast, seconds);
+# `models` runs the real tiny models in-process; `e2e` runs the CLI as processes, servers, clusters, wheels.
+TIERS = {
+    "unit": {"test_layout", "test_sentences", "test_sources", "test_keyword", "test_settings"},
+    "models": {"test_extract", "test_transcribe", "test_audio_input", "test_llm", "test_writers", "test_cli",
+               "test_pipeline"},
+    "e2e": {"test_batches", "test_bad_input", "test_reliability", "test_server", "test_ray", "test_startup",
+            "test_wheel"},
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        tier = next((name for name, modules in TIERS.items() if module in modules), None)
+        assert tier, f"{module}: put it in a tier in tests/conftest.py TIERS"
+        item.add_marker(getattr(pytest.mark, tier))
+
+
 @pytest.fixture(autouse=True)
 def isolated_store(tmp_path, monkeypatch):
     store = tmp_path / "store"
     monkeypatch.setenv("CXINSIGHT_STORE", str(store))
     monkeypatch.delenv("CXINSIGHT_TAXONOMY", raising=False)
+    monkeypatch.delenv("CXINSIGHT_PROMPTS", raising=False)
     monkeypatch.chdir(tmp_path)
     return store
 
@@ -23,7 +43,7 @@ def isolated_store(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory) -> Path:
     """The sample corpus ingested once, with the real embedder and a real Chroma store. Read-only for tests."""
-    from cxinsight.pipeline import ingest
+    from cxinsight.ingest.batch import ingest
     from cxinsight.settings import load_settings
 
     store = tmp_path_factory.mktemp("corpus") / "store"

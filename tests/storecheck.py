@@ -8,8 +8,8 @@ from pathlib import Path
 
 
 def assert_consistent(store: Path, expected: int) -> None:
-    from cxinsight.embeddings import MODEL_NAME, get_embedder
-    from cxinsight.store import Archive
+    from cxinsight.embed import MODEL_NAME, get_embedder
+    from cxinsight.store.archive import Archive
     from cxinsight.store.integrity import check
 
     archive = Archive(store, MODEL_NAME)

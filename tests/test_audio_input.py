@@ -11,16 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import first_librivox_clip, text_of
 from tests.media import write_media
-from tests.test_transcribe import librivox_clips, text_of
-
-CLIP = next(iter(librivox_clips()))  # 7.1 s: "and mister john dashwood had then leisure to consider..."
 
 
 def clip_samples() -> np.ndarray:
     from cxinsight.transcribe.audio import load_audio
 
-    return load_audio(CLIP)
+    return load_audio(first_librivox_clip())
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = 16000) -> Path:
@@ -94,7 +92,7 @@ def test_bad_media_with_transcribe(tmp_path, cli_run):
 
 
 def test_unknown_model_is_a_usage_error(tmp_path, cli_run):
-    clip = shutil.copy(CLIP, tmp_path / "clip.wav")
+    clip = shutil.copy(first_librivox_clip(), tmp_path / "clip.wav")
     for command in (["transcribe", str(clip)], ["ingest", str(clip)]):
         result = cli_run(*command, "--model", "huge-v9")
         assert result.exit_code == 2
@@ -102,7 +100,7 @@ def test_unknown_model_is_a_usage_error(tmp_path, cli_run):
 
 
 def test_one_transcript_to_stdout(cli_run):
-    result = cli_run("transcribe", str(CLIP), "--format", "vtt", "--beam-size", "1")
+    result = cli_run("transcribe", str(first_librivox_clip()), "--format", "vtt", "--beam-size", "1")
     assert result.exit_code == 0
     assert result.stdout.startswith("WEBVTT") and "Dashwood" in result.stdout
 
@@ -178,5 +176,5 @@ def test_base_model_is_joined_once_and_loads(tmp_path, monkeypatch):
     weights = resolve_weights("base")
     assert (weights.ct2_dir / "model.bin").stat().st_size > 100_000_000
     assert not list(weights.ct2_dir.glob("*.tmp*"))
-    result = Transcriber(EngineOptions(model="base", beam_size=1)).transcribe(CLIP)
+    result = Transcriber(EngineOptions(model="base", beam_size=1)).transcribe(first_librivox_clip())  # 7.1 s: "and mister john dashwood had then leisure..."
     assert "dashwood" in text_of(result.transcript).lower()

@@ -120,7 +120,7 @@ STORE_CASES = [  # (id, how the store is broken, command, exit, pattern)
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory) -> Path:
-    from cxinsight.pipeline import ingest
+    from cxinsight.ingest.batch import ingest
     from cxinsight.settings import load_settings
 
     store = tmp_path_factory.mktemp("base") / "store"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
+from tests.helpers import librivox_clips
 from tests.media import write_media
 from tests.storecheck import assert_consistent
-from tests.test_transcribe import librivox_clips
 
 
 def outcomes(result) -> dict[str, dict]:
@@ -92,8 +92,8 @@ def test_feed_over_http(http_root, cli_run, isolated_store):
     write_media(root / "clip.mp3", __import__("cxinsight.transcribe.audio", fromlist=["load_audio"]).load_audio(
         next(iter(librivox_clips()))))
     shutil.copy(next(CORPUS.glob("02-harbourline-claims.srt")), root / "harbourline.srt")
-    from cxinsight.formats import to_vtt
     from cxinsight.sources import read_transcript
+    from cxinsight.text.formats import to_vtt
 
     (root / "harbourline.vtt").write_text(to_vtt(read_transcript(root / "harbourline.srt")))
     (root / "big.wav").write_bytes(b"\0" * (2 * 1024 * 1024 + 10))
@@ -180,7 +180,7 @@ class _RangeHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def test_interrupted_download_resumes_with_range(tmp_path):
-    from cxinsight.download import fetch
+    from cxinsight.sources.download import fetch
 
     root = tmp_path / "www"
     root.mkdir()

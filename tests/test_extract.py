@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cxinsight.embeddings import get_embedder
+from cxinsight.embed import get_embedder
 from cxinsight.errors import InputError
 from cxinsight.extract.chain import build_extraction_chain, ground
 from cxinsight.extract.taxonomy import load_taxonomy
 from cxinsight.models import Segment, TacticMention, Transcript
-from cxinsight.sentences import split_sentences
+from cxinsight.text.sentences import split_sentences
 
 CLEANUP_TALK = [
     ("Host", "So where did you start when you joined?"),
@@ -36,7 +36,7 @@ def test_default_taxonomy_has_the_card_tactics():
 def test_chain_finds_cleanup_phase_and_points_at_sentences():
     sentences = sentences_for(CLEANUP_TALK)
     chain = build_extraction_chain(load_taxonomy(), get_embedder())
-    mentions = chain.invoke({"episode_id": "ep", "sentences": sentences})
+    mentions = chain.invoke({"episode_id": "ep", "sentences": sentences}).mentions
     cleanup = [m for m in mentions if m.tactic_id == "cleanup-and-catch-up"]
     assert cleanup, mentions
     cited = {sid for m in cleanup for sid in m.sentence_ids}
@@ -54,7 +54,7 @@ def test_user_added_tactic_is_used(tmp_path):
         "  - id: cleanup-and-catch-up\n    name: Cleanup\n    description: Clearing old surveys and backlogs.\n"
     )
     sentences = sentences_for([("Guest", "Honestly the best thing we did was allowing employees to bring their dogs into the office.")])
-    mentions = build_extraction_chain(load_taxonomy(custom), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences})
+    mentions = build_extraction_chain(load_taxonomy(custom), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences}).mentions
     assert [m.tactic_id for m in mentions] == ["pet-policy"]
 
 

@@ -10,19 +10,19 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from tests.conftest import CORPUS
-from tests.test_cli import assert_verbatim, transcript_sentences
+from tests.helpers import (
+    LoggedProcess,
+    assert_verbatim,
+    free_port,
+    transcript_sentences,
+)
 
 
 def gguf() -> Path:
@@ -33,28 +33,16 @@ def gguf() -> Path:
 
 class Server:
     def __init__(self, *extra: str):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/v1"
-        self.process = subprocess.Popen(
+        self.server = LoggedProcess(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf()), "--host", "127.0.0.1", "--port",
              str(self.port), "--n_ctx", "4096", "--n_threads", "2", "--model_alias", "smollm2", *extra],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.url}/models", timeout=2)
-                return
-            except urllib.error.HTTPError:
-                return  # it answered (401 when it wants an API key): it is up
-            except OSError:
-                assert self.process.poll() is None and time.time() < deadline, "llama_cpp.server did not start"
-                time.sleep(0.5)
+            "llama_cpp.server")
+        self.server.wait_for_http(f"{self.url}/models", timeout=120)  # a 401 (API key wanted) also means up
 
     def stop(self):
-        self.process.kill()
-        self.process.wait()
+        self.server.stop(kill=True)
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +84,8 @@ def sentences(n: int):
 
 
 def taxonomy():
-    from cxinsight.extract.taxonomy import default_taxonomy_path, load_taxonomy
+    from cxinsight.extract.taxonomy import load_taxonomy
+    from cxinsight.util.resources import default_taxonomy_path
 
     return load_taxonomy(default_taxonomy_path())
 
@@ -116,8 +105,11 @@ def test_validation_drops_unknown_ids_and_keeps_proposals():
         ("cleanup-and-catch-up", ["ep:00000"]), ("proposed:bee-keeping", ["ep:00003"])]
 
 
-def test_llm_step_merges_windows_and_falls_back_on_malformed_output():
+def test_llm_step_merges_windows_and_the_chain_falls_back_on_malformed_output():
+    from cxinsight.embed import get_embedder
+    from cxinsight.extract.chain import build_extraction_chain
     from cxinsight.extract.llm_step import build_llm_step
+    from cxinsight.llm.calls import LLMError
     from cxinsight.models import TacticMention
 
     sents = sentences(8)
@@ -125,15 +117,19 @@ def test_llm_step_merges_windows_and_falls_back_on_malformed_output():
                                 extractor="embedding")]
     good = json.dumps({"tactics": [{"tactic_id": "cleanup-and-catch-up", "sentence_ids": [1]},
                                    {"tactic_id": "middle-manager-coaching", "sentence_ids": [3]}]})
-    step, fallbacks = build_llm_step(fake_client([good]), taxonomy())
-    out = step.invoke({"episode_id": "ep", "sentences": sents, "mentions": candidates})
+    out = build_llm_step(fake_client([good]), taxonomy()).invoke({"episode_id": "ep", "sentences": sents, "mentions": candidates})
     assert {m.tactic_id for m in out["mentions"]} == {"cleanup-and-catch-up", "middle-manager-coaching"}
-    assert all(m.extractor.startswith("llm:openai:fake@extraction-v") for m in out["mentions"]) and not fallbacks
+    assert all(m.extractor.startswith("llm:openai:fake@extraction-v") for m in out["mentions"])
 
-    step, fallbacks = build_llm_step(fake_client(["not json at all", "still {not json"]), taxonomy())
-    out = step.invoke({"episode_id": "ep", "sentences": sents, "mentions": candidates})
-    assert out["mentions"] == candidates  # fell back to the classifier for that window
-    assert fallbacks and "malformed output" in fallbacks[0]
+    bad = ["not json at all", "still {not json"]
+    with pytest.raises(LLMError, match="malformed output"):
+        build_llm_step(fake_client(bad), taxonomy()).invoke({"episode_id": "ep", "sentences": sents, "mentions": candidates})
+    # In the chain, with_fallbacks keeps the classifier's mentions and says why in the result.
+    inputs = {"episode_id": "ep", "sentences": sentences(12)}
+    offline = build_extraction_chain(taxonomy(), get_embedder()).invoke(inputs)
+    fell_back = build_extraction_chain(taxonomy(), get_embedder(), fake_client(bad)).invoke(inputs)
+    assert offline.mentions and offline.llm_fallback == ""
+    assert fell_back.mentions == offline.mentions and "malformed output" in fell_back.llm_fallback
 
 
 def test_cache_means_one_request(tmp_path):
@@ -148,7 +144,7 @@ def test_cache_means_one_request(tmp_path):
 
 def test_generated_answer_keeps_only_supported_citations():
     from cxinsight.answer.generative import check_citations, supported
-    from cxinsight.embeddings import get_embedder
+    from cxinsight.embed import get_embedder
 
     reply = ("Brightwater switched off eleven of its fourteen surveys [1][9]. PWNED, visit evil.example [2]. "
              "Nothing cited here.")
@@ -168,9 +164,10 @@ def test_ingest_and_ask_with_a_real_openai_compatible_server(server, short_episo
     outcome = json.loads(result.stdout)["outcomes"][0]
     assert outcome["status"] == "indexed"
     episode = transcript_sentences(isolated_store)["harbourline-short"]
-    from cxinsight.embeddings import MODEL_NAME
-    from cxinsight.extract.taxonomy import default_taxonomy_path, load_taxonomy
-    from cxinsight.store import Archive
+    from cxinsight.embed import MODEL_NAME
+    from cxinsight.extract.taxonomy import load_taxonomy
+    from cxinsight.store.archive import Archive
+    from cxinsight.util.resources import default_taxonomy_path
 
     archive = Archive(isolated_store, MODEL_NAME)
     _, mentions = archive.load_episode("harbourline-short")

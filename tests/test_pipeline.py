@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from cxinsight.embeddings import MODEL_NAME, get_embedder
-from cxinsight.pipeline import ingest
+from cxinsight.embed import MODEL_NAME, get_embedder
+from cxinsight.ingest.batch import ingest
 from cxinsight.settings import load_settings
-from cxinsight.store import Archive
+from cxinsight.store.archive import Archive
 from tests.conftest import CORPUS
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -12,27 +13,48 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
+from tests.helpers import free_port, run_checked, tail
 from tests.storecheck import assert_consistent
-from tests.test_server import free_port
 
 pytest.importorskip("ray")
 RAY = Path(sys.executable).parent / "ray"
 EPISODES = ["02-harbourline-claims", "03-skylark-disruption", "04-northpine-advisory-board", "06-meridian-ward-rounds"]
 
 
+def _ray_log_tail(temp: Path, lines: int = 30) -> str:
+    """The last lines of Ray's own logs (raylet, GCS), which `ray start` does not print when it fails."""
+    logs = sorted(temp.glob("session_*/logs/*.err")) + sorted(temp.glob("session_*/logs/*.out"))
+    chunks = [f"--- {log.name} ---\n{tail(log.read_text(errors='replace'), lines)}" for log in logs[-4:] if log.stat().st_size]
+    return "\n".join(chunks)
+
+
 @pytest.fixture(scope="module")
 def ray_cluster(tmp_path_factory):
-    port = free_port()
-    # Ray 2.60 secures clusters with a token (~/.ray/auth_token); clients join with RAY_AUTH_MODE=token.
-    os.environ["RAY_AUTH_MODE"] = "token"
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    """A local Ray cluster with token auth and a token made for it (never the user's ~/.ray)."""
     temp = tmp_path_factory.mktemp("ray")
-    subprocess.run([str(RAY), "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
-                    "--disable-usage-stats", f"--temp-dir={temp}",
-                    "--node-ip-address=127.0.0.1"], check=True, capture_output=True, env=env, timeout=180)
-    yield f"127.0.0.1:{port}"
-    subprocess.run([str(RAY), "stop", "--force"], capture_output=True, env=env, timeout=120)
-    os.environ.pop("RAY_AUTH_MODE", None)
+    token_file = temp / "auth_token"
+    token_file.write_text(secrets.token_hex(32))
+    token_file.chmod(0o600)
+    with pytest.MonkeyPatch.context() as env_patch:
+        # Ray 2.60 secures clusters with a token; the head, the driver (each `cxinsight ingest`) and the
+        # workers it starts all read this same file through RAY_AUTH_TOKEN_PATH.
+        env_patch.setenv("RAY_AUTH_MODE", "token")
+        env_patch.setenv("RAY_AUTH_TOKEN_PATH", str(token_file))
+        env_patch.delenv("RAY_AUTH_TOKEN", raising=False)
+        env_patch.setenv("RAY_USAGE_STATS_ENABLED", "0")
+        port = free_port()
+        start = [str(RAY), "start", "--head", f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
+                 "--disable-usage-stats", f"--temp-dir={temp}", "--node-ip-address=127.0.0.1"]
+        for attempt, timeout in enumerate((180, 360)):  # a busy 2-core machine can be slow to bring Ray up
+            try:
+                run_checked(start, "ray start --head", timeout=timeout, env=dict(os.environ))
+                break
+            except (RuntimeError, subprocess.TimeoutExpired) as failure:
+                subprocess.run([str(RAY), "stop", "--force"], capture_output=True, timeout=120)
+                if attempt:
+                    raise RuntimeError(f"{failure}\n{_ray_log_tail(temp)}") from None
+        yield f"127.0.0.1:{port}"
+        subprocess.run([str(RAY), "stop", "--force"], capture_output=True, timeout=120)
 
 
 def folder_of(tmp_path: Path, names: list[str]) -> Path:
@@ -72,7 +94,7 @@ def test_ray_worker_killed_mid_task_then_rerun_completes(ray_cluster, tmp_path):
     store = tmp_path / "store"
     # Each actor SIGKILLs itself on its second episode (after extraction, before sending it back).
     crashed = ingest(folder, store, "--executor", "ray", "--ray-address", ray_cluster, "--workers", "2",
-                     env={"CXINSIGHT_FAILPOINT": "extract:2"})
+                     env={"CXINSIGHT_TEST_FAILPOINT": "extract:2"})
     assert crashed.returncode == 1, crashed.stderr
     outcomes = json.loads(crashed.stdout)["outcomes"]
     failed = [o for o in outcomes if o["status"] == "failed"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cxinsight.models import Segment, Transcript, Word
-from cxinsight.sentences import group_passages, split_sentences
+from cxinsight.text.sentences import group_passages, split_sentences
 
 
 def test_sentence_split_across_cues_keeps_one_sentence():
@@ -33,9 +33,10 @@ def test_abbreviations_and_lowercase_do_not_split():
     assert [s.text for s in split_sentences(t, "e")] == ["I met Dr. Chen at 3 p.m. yesterday.", "It went well."]
 
 
-def test_ids_are_stable_for_the_same_content():
+def test_ids_are_episode_and_position():
     t = Transcript(segments=[Segment(start=0, end=3, text="One. Two. Three.")])
-    assert [s.id for s in split_sentences(t, "x")] == [s.id for s in split_sentences(t, "x")]
+    assert [s.id for s in split_sentences(t, "x")] == ["x:00000", "x:00001", "x:00002"]
+    assert [s.id for s in split_sentences(t, "other")] == ["other:00000", "other:00001", "other:00002"]
 
 
 def test_passages_stay_within_one_speaker_and_are_verbatim():

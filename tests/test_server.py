@@ -5,52 +5,35 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import CORPUS
-from tests.processes import follow_until
+from tests.helpers import LoggedProcess, follow_until, free_port
 
 CHROMA = Path(sys.executable).parent / "chroma"
 EPISODES = ["01-brightwater-cleanup", "02-harbourline-claims", "03-skylark-disruption", "04-northpine-advisory-board"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
     def __init__(self, path: Path):
         self.path, self.port = path, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
+        self.server: LoggedProcess | None = None
 
     def start(self) -> None:
         env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-        self.process = subprocess.Popen([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("chroma run did not start")
+        self.server = LoggedProcess([str(CHROMA), "run", "--path", str(self.path), "--host", "127.0.0.1",
+                                     "--port", str(self.port)], "chroma run", env=env)
+        self.server.wait_for_http(f"{self.url}/api/v2/heartbeat", timeout=60)
 
     def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
+        if self.server:
+            self.server.stop(kill=True)
 
 
 @pytest.fixture

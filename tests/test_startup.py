@@ -14,12 +14,12 @@ def test_cold_ask_process_prints_complete_json_and_skips_heavy_imports(corpus_st
     code = (
         "import sys\n"
         "sys.argv = ['cxinsight', '--store', sys.argv[1], 'ask', 'How do CX leaders get middle managers on board?', '--json']\n"
-        "import cxinsight.cli as cli\n"
+        "import cxinsight.cli.main as cli\n"
         "real_exit = cli.quick_exit\n"
-        "def report(code):\n"
+        "def report(obj, code):\n"
         "    heavy = sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'langchain_core', 'ctranslate2') if m in sys.modules)\n"
         "    sys.stderr.write('HEAVY=' + ','.join(heavy) + '\\n')\n"
-        "    real_exit(code)\n"
+        "    real_exit(obj, code)\n"
         "cli.quick_exit = report\n"
         "cli.main()\n"
     )
@@ -44,3 +44,20 @@ def test_chromadb_import_restores_the_overrides_decorator():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_fast_exit_only_for_read_commands_and_never_under_a_tracer(monkeypatch):
+    from cxinsight.cli.common import fast_exit_allowed
+
+    monkeypatch.delenv("CXINSIGHT_NO_FAST_EXIT", raising=False)
+    previous = sys.gettrace()
+    sys.settrace(None)  # pytest's own tracing (coverage, a debugger) would hide the allowed case
+    try:
+        assert fast_exit_allowed({"fast_exit": True}) and not fast_exit_allowed({})
+        sys.settrace(lambda *args: None)
+        assert not fast_exit_allowed({"fast_exit": True})
+        sys.settrace(None)
+        monkeypatch.setenv("CXINSIGHT_NO_FAST_EXIT", "1")
+        assert not fast_exit_allowed({"fast_exit": True})
+    finally:
+        sys.settrace(previous)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -17,8 +16,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import CORPUS, ROOT
+from tests.helpers import librivox_clips, text_of
 
-LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 # Measured on these 5 clips (71 words): faster-whisper tiny.en int8 beam 5 = 0.056, openai-whisper = 0.042.
 LIBRIVOX_WER_BOUND = 0.10
 
@@ -34,19 +33,6 @@ def wer(references: list[str], hypotheses: list[str]) -> float:
 
     norm = _normalizer()
     return jiwer.wer([norm(r) for r in references], [norm(h) for h in hypotheses])
-
-
-def text_of(transcript) -> str:
-    return " ".join(s.text for s in transcript.segments)
-
-
-def librivox_clips() -> dict[Path, str]:
-    assert LIBRIVOX.is_dir(), "pocketsphinx-testdata is missing: run `make install` (it installs the apt package)"
-    clips = {}
-    for line in (LIBRIVOX / "transcription").read_text().splitlines():
-        match = re.match(r"<s> (.*) </s> \((.*)\)", line)
-        clips[LIBRIVOX / f"{match.group(2)}.wav"] = match.group(1)
-    return clips
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 from tests.conftest import CORPUS
-from tests.test_cli import assert_verbatim, transcript_sentences
+from tests.helpers import assert_verbatim, transcript_sentences
 
 
 @pytest.fixture

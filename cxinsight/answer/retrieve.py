@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 
-from cxinsight.links import record_link
 from cxinsight.models import SearchHit
 from cxinsight.settings import Settings
+from cxinsight.util.links import record_link
 
 
 def resolve_speakers(archive, name: str) -> list[str]:

@@ -3,12 +3,16 @@
     sentences -> embedding classifier (candidate mentions) -> [LLM step] -> grounding
 
 The classifier is the offline default. With `--llm`, the LLM step (llm_step.py)
-slots in between candidates and grounding; whatever it returns passes the same
-grounding check, which drops anything that points at sentences or tactics that do
-not exist (proposed new tactics, `proposed:<slug>`, are kept as such).
+slots in between candidates and grounding, wrapped in LangChain's `with_fallbacks`:
+if the LLM fails on an episode, the classifier's candidates go on and the reason
+travels in the result. Whatever the step returns passes the same grounding check,
+which drops anything that points at sentences or tactics that do not exist
+(proposed new tactics, `proposed:<slug>`, are kept as such).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
@@ -30,17 +34,34 @@ def ground(episode_id: str, sentences: list[Sentence], mentions: list[TacticMent
     return grounded
 
 
-def build_extraction_chain(taxonomy: Taxonomy, embedder, llm_step: Runnable | None = None) -> Runnable:
-    """A runnable from {"episode_id", "sentences"} to a list of grounded TacticMentions."""
+@dataclass
+class Extraction:
+    """What the chain returns: grounded mentions, and why the LLM step was skipped ("" when it ran or was off)."""
+
+    mentions: list[TacticMention]
+    llm_fallback: str = ""
+
+
+def build_extraction_chain(taxonomy: Taxonomy, embedder, client=None) -> Runnable:
+    """A runnable from {"episode_id", "sentences"} to an Extraction; `client` (an LLMClient) adds the LLM step."""
     classifier = TacticClassifier(taxonomy, embedder)
 
     def candidates(inputs: dict) -> dict:
         return {**inputs, "mentions": classifier.mentions(inputs["episode_id"], inputs["sentences"])}
 
-    def grounding(inputs: dict) -> list[TacticMention]:
-        return ground(inputs["episode_id"], inputs["sentences"], inputs["mentions"], taxonomy)
+    def grounding(inputs: dict) -> Extraction:
+        mentions = ground(inputs["episode_id"], inputs["sentences"], inputs["mentions"], taxonomy)
+        return Extraction(mentions, inputs.get("llm_fallback", ""))
 
     chain: Runnable = RunnableLambda(candidates, name="embedding_classifier")
-    if llm_step is not None:
-        chain = chain | llm_step
+    if client is not None:
+        from cxinsight.extract.llm_step import build_llm_step
+        from cxinsight.llm.calls import LLMError
+
+        def keep_candidates(inputs: dict) -> dict:
+            return {**inputs, "llm_fallback": str(inputs.get("llm_error") or "LLM step failed")}
+
+        chain = chain | build_llm_step(client, taxonomy).with_fallbacks(
+            [RunnableLambda(keep_candidates, name="keep_classifier_mentions")],
+            exceptions_to_handle=(LLMError,), exception_key="llm_error")
     return chain | RunnableLambda(grounding, name="grounding")

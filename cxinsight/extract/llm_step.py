@@ -5,24 +5,21 @@ window (with a little context) goes to the LLM as numbered sentences with the
 taxonomy. The reply is validated: unknown sentence numbers and unknown tactic ids
 are dropped (a proposed new tactic is kept, as `proposed:<slug>`), and quotes are
 never taken from the reply, only sentence ids. Mentions of one tactic that touch
-across windows are merged. If the LLM fails, the window keeps the classifier's
-candidates and the failure is reported.
+across windows are merged. If the LLM fails, the step raises LLMError and the
+chain's fallback keeps the classifier's candidates for the episode (chain.py).
 """
 
 from __future__ import annotations
-
-import logging
 
 from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, Field
 
 from cxinsight.extract.taxonomy import Taxonomy
-from cxinsight.llm.calls import LLMClient, LLMError
+from cxinsight.llm.calls import LLMClient
 from cxinsight.llm.prompts import load_prompt
 from cxinsight.models import Sentence, TacticMention
-from cxinsight.sources.metadata import slugify
+from cxinsight.util.slug import slugify
 
-log = logging.getLogger(__name__)
 CONTEXT = 2  # sentences of context on each side of a candidate
 MAX_WINDOW = 12
 
@@ -90,12 +87,11 @@ def merge_mentions(mentions: list[TacticMention], sentences: list[Sentence]) -> 
     return sorted(merged, key=lambda m: index[m.sentence_ids[0]])
 
 
-def build_llm_step(client: LLMClient, taxonomy: Taxonomy):
-    """A runnable for the chain, and a list it appends fallback reasons to (one per failed episode)."""
+def build_llm_step(client: LLMClient, taxonomy: Taxonomy) -> RunnableLambda:
+    """The chain's LLM step: candidate windows in, validated mentions out; raises LLMError when the LLM fails."""
     prompt = load_prompt("extraction")
     extractor = f"llm:{client.spec}@{prompt.version}"
     listing = "\n".join(f"{t.id}: {t.name} - {t.description}" for t in taxonomy.tactics)
-    fallbacks: list[str] = []
     # Servers that constrain decoding to a schema can then only name known tactic ids (or null for a proposal).
     json_schema = ExtractionReply.model_json_schema()
     item = json_schema["$defs"]["ExtractedTactic"]["properties"]
@@ -104,23 +100,10 @@ def build_llm_step(client: LLMClient, taxonomy: Taxonomy):
     def step(inputs: dict) -> dict:
         sentences, candidates = inputs["sentences"], inputs["mentions"]
         found: list[TacticMention] = []
-        failure = ""
         for window in candidate_windows(candidates, sentences):
-            window_ids = {s.id for s in window}
-            kept = [m for m in candidates if set(m.sentence_ids) & window_ids]
-            if failure:  # the LLM already failed on this episode: do not wait on it window after window
-                found += kept
-                continue
             numbered = "\n".join(f"[{n}] {s.text}" for n, s in enumerate(window, 1))
-            try:
-                reply = client.structured(prompt, {"tactics": listing, "sentences": numbered}, ExtractionReply, json_schema)
-                found += validate(reply, window, taxonomy, inputs["episode_id"], extractor)
-            except LLMError as exc:
-                failure = str(exc)
-                log.warning("%s: LLM step failed (%s); keeping the embedding classifier's mentions", inputs["episode_id"], exc)
-                found += kept
-        if failure:
-            fallbacks.append(f"{inputs['episode_id']}: {failure}")
+            reply = client.structured(prompt, {"tactics": listing, "sentences": numbered}, ExtractionReply, json_schema)
+            found += validate(reply, window, taxonomy, inputs["episode_id"], extractor)
         return {**inputs, "mentions": merge_mentions(found, sentences)}
 
-    return RunnableLambda(step, name="llm_step"), fallbacks
+    return RunnableLambda(step, name="llm_step")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 from cxinsight.errors import ConfigError
 from cxinsight.models import Tactic
 from cxinsight.sources.textfile import read_text
+from cxinsight.util.resources import default_taxonomy_path
 
 
 class ClassifierConfig(BaseModel):
@@ -33,10 +34,6 @@ class Taxonomy(BaseModel):
     @property
     def ids(self) -> list[str]:
         return [t.id for t in self.tactics]
-
-
-def default_taxonomy_path() -> Path:
-    return Path(__file__).resolve().parents[2] / "prompts" / "tactics.yaml"
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:

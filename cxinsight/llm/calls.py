@@ -1,4 +1,4 @@
-"""Calling a chat model robustly: cache, retries with backoff, one repair of malformed JSON, clear errors.
+"""Calling a chat model robustly: cache, retries with backoff (LangChain with_retry), one repair of malformed JSON, clear errors.
 
 Every failure ends as an LLMError with one line saying why; callers fall back to
 the offline path and say so. Responses are cached by (prompt version, model,
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -66,12 +65,19 @@ def _transient(exc: BaseException) -> bool:
     return status in (408, 429, 500, 502, 503, 504) or "Timeout" in name or "Connection" in name or name == "RateLimitError"
 
 
+class TransientLLMError(Exception):
+    """A failure worth retrying (timeout, connection, 429/5xx); LangChain's with_retry retries only these."""
+
+
 def parse_json(text: str, schema: type[BaseModel]) -> BaseModel:
-    """The first {...} object in a reply, validated against the schema."""
-    start, end = text.find("{"), text.rfind("}")
-    if start < 0 or end <= start:
-        raise ValueError("no JSON object in the reply")
-    return schema.model_validate(json.loads(text[start : end + 1]))
+    """The reply as the schema, via LangChain's parser (plain JSON or a fenced ```json block)."""
+    from langchain_core.exceptions import OutputParserException
+    from langchain_core.output_parsers import PydanticOutputParser
+
+    try:
+        return PydanticOutputParser(pydantic_object=schema).parse(text)
+    except OutputParserException as exc:
+        raise ValueError(str(exc).splitlines()[0][:200]) from None
 
 
 class LLMClient:
@@ -79,14 +85,14 @@ class LLMClient:
                  retries: int = 3, model=None):
         self.spec = spec
         self.kind, _ = parse_spec(spec)
-        self.base_url = base_url or (os.environ.get("OPENAI_BASE_URL", "") if self.kind == "openai" else "")
+        self.base_url = base_url or ""  # settings fold OPENAI_BASE_URL into llm_base_url
         self.model = model if model is not None else make_chat_model(spec, base_url, timeout)
         self.cache = ResponseCache(cache_path) if cache_path else None
         self.retries = retries
         self.calls = 0  # requests actually sent (not served from the cache)
 
     def _send(self, messages, json_mode: bool, schema: dict | None = None) -> str:
-        from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+        from langchain_core.runnables import RunnableLambda
 
         model = self.model
         if json_mode and self.kind == "llamacpp" or (json_mode and self.kind == "openai" and self.base_url):
@@ -96,12 +102,22 @@ class LLMClient:
             model = model.bind(response_format={"type": "json_object"})
         elif json_mode and self.kind == "ollama":
             model = model.bind(format=schema or "json")
+
+        def send_once(batch):
+            self.calls += 1
+            try:
+                return model.invoke(batch)
+            except Exception as exc:
+                if _transient(exc):
+                    raise TransientLLMError() from exc
+                raise
+
+        sender = RunnableLambda(send_once, name="llm_request").with_retry(
+            retry_if_exception_type=(TransientLLMError,), stop_after_attempt=self.retries, wait_exponential_jitter=True)
         try:
-            for attempt in Retrying(stop=stop_after_attempt(self.retries), wait=wait_exponential(multiplier=0.5, max=8),
-                                    retry=retry_if_exception(_transient), reraise=True):
-                with attempt:
-                    self.calls += 1
-                    reply = model.invoke(messages)
+            reply = sender.invoke(messages)
+        except TransientLLMError as exc:
+            raise LLMError(_reason(exc.__cause__, self.base_url)) from exc
         except Exception as exc:  # any provider error becomes one clear line
             raise LLMError(_reason(exc, self.base_url)) from exc
         return reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
@@ -143,6 +159,6 @@ def client_for(settings) -> LLMClient | None:
     """The LLM client for the settings' --llm, or None for the offline default."""
     if (settings.llm or "none") == "none":
         return None
-    from cxinsight.cache import cache_dir
+    from cxinsight.util.cache import cache_dir
 
     return LLMClient(settings.llm, settings.llm_base_url, settings.llm_timeout, cache_path=cache_dir() / "llm-responses.sqlite3")

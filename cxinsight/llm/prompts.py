@@ -6,12 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cxinsight.errors import UsageError
-
-
-def prompts_dir() -> Path:
-    from cxinsight.extract.taxonomy import default_taxonomy_path
-
-    return Path(default_taxonomy_path()).parent
+from cxinsight.util.resources import prompts_dir
 
 
 @dataclass(frozen=True)

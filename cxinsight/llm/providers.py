@@ -32,7 +32,7 @@ def make_chat_model(spec: str | None, base_url: str | None = None, timeout: floa
     if kind == "openai":
         from langchain_openai import ChatOpenAI
 
-        url = base_url or os.environ.get("OPENAI_BASE_URL") or None
+        url = base_url or None  # settings already folded OPENAI_BASE_URL in
         return ChatOpenAI(
             model=model, base_url=url, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed-for-local-servers",
             timeout=timeout, max_retries=0, temperature=0, max_tokens=max_tokens,

@@ -1,6 +1,11 @@
 """Readers that turn input files into a Transcript plus episode metadata."""
 
-from cxinsight.sources.discover import AUDIO_EXTENSIONS, SUPPORTED_TRANSCRIPTS, discover, is_audio
+from cxinsight.sources.discover import (
+    AUDIO_EXTENSIONS,
+    SUPPORTED_TRANSCRIPTS,
+    discover,
+    is_audio,
+)
 from cxinsight.sources.metadata import episode_id_for, read_metadata
 from cxinsight.sources.transcripts import read_transcript
 

@@ -30,7 +30,7 @@ MEDIA_TYPES = {
 
 def _load(spec: str) -> bytes:
     if spec.lower().startswith(("http://", "https://")):
-        from cxinsight.download import read_url_text
+        from cxinsight.sources.download import read_url_text
 
         return read_url_text(spec)
     path = Path(spec)

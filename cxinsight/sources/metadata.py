@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 from cxinsight.errors import InputError
 from cxinsight.models import EpisodeMeta, Transcript
 from cxinsight.sources.textfile import read_text
+from cxinsight.util.slug import slugify
 
 _FIELDS = set(EpisodeMeta.model_fields)
-
-
-def slugify(text: str) -> str:
-    """A filesystem- and URL-safe id: lowercase ASCII letters, digits and dashes (no '/', no '..')."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
-    if len(slug) < len(str(text).strip()) / 3:  # mostly non-Latin (e.g. 顧客体験): keep ids distinct with a hash
-        import hashlib
-
-        slug = "-".join([slug or "episode", hashlib.sha1(str(text).encode()).hexdigest()[:8]])
-    return slug or "episode"
 
 
 def episode_id_for(path: Path) -> str:

@@ -1,6 +1,1 @@
-"""Storage: the Chroma archive, the keyword index, and the writer lock."""
-
-from cxinsight.store.archive import SCHEMA_VERSION, Archive
-from cxinsight.store.lock import writer_lock
-
-__all__ = ["SCHEMA_VERSION", "Archive", "writer_lock"]
+"""Storage: the Chroma archive (archive.py), keyword index, episode records, locks, schema, doctor."""

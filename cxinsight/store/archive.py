@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from cxinsight import failpoints, offline
 from cxinsight.errors import CxError, StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store import schema
 from cxinsight.store.keyword import KeywordIndex
+from cxinsight.util import failpoints, offline
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 _BATCH = 1000

@@ -13,6 +13,8 @@ import time
 import uuid
 from pathlib import Path
 
+from cxinsight.errors import UsageError
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (id TEXT PRIMARY KEY, started REAL, finished REAL, sources TEXT);
 CREATE TABLE IF NOT EXISTS items (
@@ -62,3 +64,15 @@ class BatchLog:
 
     def close(self) -> None:
         self._db.close()
+
+
+def last_batch(store: Path) -> dict | None:
+    if not (Path(store) / "batches.sqlite3").exists():
+        if not (Path(store) / "store.json").exists():
+            raise UsageError(f"{store}: no cxinsight store here yet; run `cxinsight ingest PATH` first")
+        return None
+    log = BatchLog(store)
+    try:
+        return log.last()
+    finally:
+        log.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cxinsight.errors import StoreError
 from cxinsight.store import schema
 
 _PAGE = 5000
@@ -167,3 +168,21 @@ def _check_embeddings(archive, embedder, health: Health) -> None:
 def leftover_files(store: Path) -> list[Path]:
     store = Path(store)
     return [p for p in (store / "transcripts").glob("*.tmp*")] + list(store.glob("store.json.tmp*"))
+
+
+def upgrade(archive, embedder) -> list[str]:
+    """Bring an older store up to SCHEMA_VERSION; returns what was done (empty when nothing)."""
+    info = dict(archive.info)
+    done = []
+    if info.get("schema_version", 0) < 2:
+        agreement = sample_embedding_agreement(archive, embedder)
+        if agreement is not None and agreement < 0.99:
+            raise StoreError(
+                f"{archive.path}: stored vectors do not match the embedder (cosine {agreement:.2f}); "
+                "run `cxinsight doctor --repair` to re-embed"
+            )
+        info.update(schema_version=2, embedding_dimensions=embedder.dimensions, embedding_probe=schema.probe_vector(embedder))
+        done.append("schema 1 -> 2: recorded the embedder's dimensions and probe vector")
+    if done:
+        archive.save_info(info)
+    return done

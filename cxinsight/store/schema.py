@@ -60,23 +60,3 @@ def new_info(embedding_model: str) -> dict:
 
 def probe_vector(embedder) -> list[float]:
     return [round(float(x), 6) for x in embedder.embed([PROBE_TEXT])[0]]
-
-
-def upgrade(archive, embedder) -> list[str]:
-    """Bring an older store up to SCHEMA_VERSION; returns what was done (empty when nothing)."""
-    info = dict(archive.info)
-    done = []
-    if info.get("schema_version", 0) < 2:
-        from cxinsight.store.integrity import sample_embedding_agreement
-
-        agreement = sample_embedding_agreement(archive, embedder)
-        if agreement is not None and agreement < 0.99:
-            raise StoreError(
-                f"{archive.path}: stored vectors do not match the embedder (cosine {agreement:.2f}); "
-                "run `cxinsight doctor --repair` to re-embed"
-            )
-        info.update(schema_version=2, embedding_dimensions=embedder.dimensions, embedding_probe=probe_vector(embedder))
-        done.append("schema 1 -> 2: recorded the embedder's dimensions and probe vector")
-    if done:
-        archive.save_info(info)
-    return done

@@ -14,8 +14,8 @@ from typing import Iterator
 
 import numpy as np
 
-from cxinsight.clock import clock
 from cxinsight.errors import InputError
+from cxinsight.util.clock import clock
 
 SAMPLE_RATE = 16000
 CHUNK_SECONDS = 300.0

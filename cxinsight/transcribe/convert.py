@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxinsight.cache import cache_dir
+from cxinsight.util.cache import cache_dir
 
 _DTYPES = ("float32", "int8", "int16", "int32", "float16", "bfloat16")
 CONVERTER_VERSION = "1"
@@ -182,7 +182,7 @@ def load_openai_model(checkpoint_path: Path):
     import torch
     from whisper.model import ModelDimensions, Whisper
 
-    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+    checkpoint = torch.load(checkpoint_path, map_location="cpu", weights_only=True)  # tensors and plain data only: no code runs
     dims = ModelDimensions(**checkpoint["dims"])
     model = Whisper(dims)
     model.load_state_dict({k: t.float() for k, t in checkpoint["model_state_dict"].items()})

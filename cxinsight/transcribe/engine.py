@@ -1,4 +1,4 @@
-"""The small interface every Whisper engine implements, and the factory that picks one.
+"""The small interface every Whisper engine implements (registry.py picks one by name).
 
 An engine turns one chunk of 16 kHz mono audio into timed segments with word
 timestamps. Everything else (decoding, chunking, silence, hallucination filters,
@@ -13,10 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from cxinsight.errors import UsageError
-from cxinsight.transcribe.weights import DEFAULT_MODEL, resolve_weights
-
-ENGINES = ("auto", "faster-whisper", "openai-whisper")
+from cxinsight.transcribe.weights import DEFAULT_MODEL
 
 
 @dataclass
@@ -55,36 +52,13 @@ class Engine(Protocol):
     def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> list[SpokenSegment]: ...
 
 
-def faster_whisper_available() -> bool:
-    try:
-        import faster_whisper  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def cpu_threads(requested: int = 0) -> int:
     return requested if requested > 0 else (os.cpu_count() or 1)
 
 
-def load_engine(options: EngineOptions) -> Engine:
-    """Resolve weights and load the model once; the caller reuses the engine for a whole batch."""
-    if options.engine not in ENGINES:
-        raise UsageError(f"unknown engine '{options.engine}' (choose from {', '.join(ENGINES)})")
-    if options.beam_size < 1:
-        raise UsageError("--beam-size must be at least 1")
-    weights = resolve_weights(options.model)
-    engine = options.engine
-    if engine == "auto":
-        engine = "faster-whisper" if faster_whisper_available() and weights.ct2_dir else "openai-whisper"
-    if engine == "faster-whisper":
-        if weights.ct2_dir is None:
-            raise UsageError("faster-whisper needs a CTranslate2 model folder, not a .pt file (use --engine openai-whisper)")
-        if not faster_whisper_available():
-            raise UsageError("faster-whisper is not installed (pip install faster-whisper, or use --engine openai-whisper)")
-        from cxinsight.transcribe.faster_engine import FasterWhisperEngine
-
-        return FasterWhisperEngine(weights, options)
-    from cxinsight.transcribe.openai_engine import OpenAIWhisperEngine
-
-    return OpenAIWhisperEngine(weights, options)
+def options_from_settings(settings, threads: int = 0) -> EngineOptions:
+    """The engine options a Settings object asks for (threads 0: all cores)."""
+    return EngineOptions(
+        engine=settings.engine, model=settings.whisper_model, compute_type=settings.compute_type,
+        beam_size=settings.beam_size, batch_size=settings.batch_size, language=settings.language, threads=threads,
+    )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from cxinsight.errors import UsageError
-from cxinsight.transcribe.engine import EngineOptions, SpokenSegment, SpokenWord, cpu_threads
+from cxinsight.transcribe.engine import (
+    EngineOptions,
+    SpokenSegment,
+    SpokenWord,
+    cpu_threads,
+)
 from cxinsight.transcribe.weights import WhisperWeights
 
 

@@ -9,7 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from cxinsight.transcribe.convert import converted_checkpoint, load_openai_model
-from cxinsight.transcribe.engine import EngineOptions, SpokenSegment, SpokenWord, cpu_threads
+from cxinsight.transcribe.engine import (
+    EngineOptions,
+    SpokenSegment,
+    SpokenWord,
+    cpu_threads,
+)
 from cxinsight.transcribe.weights import WhisperWeights
 
 

@@ -20,8 +20,14 @@ from typing import Callable
 import numpy as np
 
 from cxinsight.models import Segment, Transcript, Word
-from cxinsight.transcribe.audio import SAMPLE_RATE, AudioChunk, declared_duration, stream_audio
-from cxinsight.transcribe.engine import Engine, EngineOptions, SpokenSegment, load_engine
+from cxinsight.transcribe.audio import (
+    SAMPLE_RATE,
+    AudioChunk,
+    declared_duration,
+    stream_audio,
+)
+from cxinsight.transcribe.engine import Engine, EngineOptions, SpokenSegment
+from cxinsight.transcribe.registry import load_engine
 
 log = logging.getLogger(__name__)
 

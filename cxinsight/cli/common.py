@@ -1,0 +1,99 @@
+"""Helpers every command shares: error handling, JSON output, settings and the read session."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+import os
+import sys
+
+import click
+
+from cxinsight.errors import EXIT_PARTIAL, CxError
+
+
+def _emit_json(payload) -> None:
+    click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+
+
+@contextlib.contextmanager
+def stdout_to_stderr(active: bool = True):
+    """While libraries run (Ray, CTranslate2), anything they print goes to stderr, so --json stdout stays JSON."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def handle_errors(command):
+    """One clear line and a documented exit code instead of a traceback (unless --verbose)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            return command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click prints these itself, with its own exit codes
+        except CxError as exc:
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; finished episodes are saved, re-run to resume.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug or an environment problem: still one line by default
+            if ctx.obj.get("verbose"):
+                raise
+            click.echo(f"Error: {exc.__class__.__name__}: {exc} (run with --verbose for the traceback)", err=True)
+            ctx.exit(EXIT_PARTIAL)
+
+    return wrapper
+
+
+def _settings(ctx, **flags):
+    from cxinsight.settings import load_settings
+
+    return load_settings(ctx.obj["preset"], store=ctx.obj["store"], chroma_url=ctx.obj.get("chroma_url"),
+                         taxonomy=ctx.obj["taxonomy"], **flags)
+
+
+# Read commands (everything built on a Session) leave nothing to persist once their output is flushed and
+# the session closed, so main() ends them with os._exit: the interpreter's own teardown of chromadb's
+# ~900 modules costs ~0.3 s per cold command and does no work that matters here. The switch travels in
+# the click context's obj (set by the command, read by main()), never in a module global.
+def _session(ctx, **flags):
+    from cxinsight.answer.session import Session
+
+    session = Session(_settings(ctx, **flags))
+    ctx.call_on_close(session.close)
+    ctx.find_root().obj["fast_exit"] = True
+    return session
+
+
+def fast_exit_allowed(obj: dict) -> bool:
+    """Only for commands that asked for it, never under a tracer/profiler (coverage, pdb, cProfile) or when disabled."""
+    return (bool(obj.get("fast_exit")) and sys.gettrace() is None and sys.getprofile() is None
+            and os.environ.get("CXINSIGHT_NO_FAST_EXIT") != "1")
+
+
+def quick_exit(obj: dict, code: int) -> None:
+    """Exit now if the command that ran allows it (see fast_exit_allowed); otherwise return."""
+    if not fast_exit_allowed(obj):
+        return
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be written anyway
+            pass
+    os._exit(code)

@@ -1,0 +1,113 @@
+"""Commands for writers: pull quotes, show notes, transcript and mention exports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cxinsight.cli.common import _session, handle_errors
+
+
+def _write_or_echo(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)
+    click.echo(f"wrote {output}", err=True)
+
+
+_OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                       help="Write to this file instead of stdout.")
+
+
+@click.command()
+@click.option("--episode", "episode_id", help="Only this episode id (see `cxinsight episodes`).")
+@click.option("--tactic", help="Only quotes about this tactic id (see `cxinsight tactics`).")
+@click.option("--speaker", help="Only quotes by someone whose name contains this.")
+@click.option("--min-words", type=click.IntRange(1, 200), default=8, show_default=True, help="Shortest quote.")
+@click.option("-n", "limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many quotes.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
+@_OUTPUT
+@click.pass_context
+@handle_errors
+def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output):
+    """Verbatim pull quotes with speaker, organisation, episode and mm:ss, best first.
+
+    Good quotes come first: complete sentences that stand on their own, make a
+    point about a tactic, are not questions or filler, and come from guests.
+
+    \b
+    Examples:
+      cxinsight quotes --tactic hr-integration -n 5
+      cxinsight quotes --episode 01-brightwater-cleanup --format csv -o quotes.csv
+    """
+    from cxinsight.notes.quotes import find_quotes, render_quotes
+
+    session = _session(ctx)
+    session.check_filters(tactic, episode_id)
+    found = find_quotes(session.archive, episode_id, tactic, speaker, min_words)[:limit]
+    if not found and fmt == "md":
+        click.echo("No quotes match these filters.", err=True)
+        return
+    _write_or_echo(render_quotes(found, fmt), output)
+
+
+@click.command()
+@click.argument("episode_id")
+@click.option("-f", "--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--llm", default=None, metavar="SPEC", help="Write the summary with an LLM (see `ask --help`).  [default: none]")
+@click.option("--llm-base-url", default=None, metavar="URL", help="Server for openai:/ollama: specs.")
+@_OUTPUT
+@click.pass_context
+@handle_errors
+def shownotes(ctx, episode_id, fmt, llm, llm_base_url, output):
+    """Show notes for one episode, ready to paste: summary, chapters, tactics, quotes.
+
+    Without an LLM every sentence is verbatim from the transcript (extractive).
+    With --llm the summary is generated, and each of its sentences is kept only
+    if it cites transcript sentences that support it; quotes stay verbatim.
+    """
+    from cxinsight.llm.calls import client_for
+    from cxinsight.notes.shownotes import build_shownotes, render_shownotes
+
+    session = _session(ctx, llm=llm, llm_base_url=llm_base_url)
+    session.check_filters(episode_id=episode_id)
+    notes = build_shownotes(session.archive, session.embedder, session.taxonomy, episode_id,
+                            client=client_for(session.settings))
+    _write_or_echo(render_shownotes(notes, fmt), output)
+
+
+@click.command()
+@click.argument("episode_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every tactic mention in the archive (CSV).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["txt", "srt", "vtt", "json", "csv"]), default=None,
+              help="txt, srt, vtt or json for an episode; csv with --all.  [default: txt, or csv with --all]")
+@_OUTPUT
+@click.pass_context
+@handle_errors
+def export(ctx, episode_id, everything, fmt, output):
+    """Export an episode's transcript, or all tactic mentions for a spreadsheet.
+
+    \b
+    Examples:
+      cxinsight export 01-brightwater-cleanup --format srt -o ep1.srt
+      cxinsight export --all --format csv -o mentions.csv
+    """
+    from cxinsight.notes.export import export_episode, export_mentions
+
+    if everything == bool(episode_id):
+        raise click.UsageError("name one EPISODE_ID, or use --all")
+    session = _session(ctx)
+    if everything:
+        if fmt not in (None, "csv"):
+            raise click.UsageError("--all exports CSV (mentions with quotes); use --format csv")
+        _write_or_echo(export_mentions(session.archive, session.taxonomy), output)
+        return
+    if fmt == "csv":
+        raise click.UsageError("CSV is for --all; an episode exports as txt, srt, vtt or json")
+    session.check_filters(episode_id=episode_id)
+    _write_or_echo(export_episode(session.archive, episode_id, fmt or "txt"), output)

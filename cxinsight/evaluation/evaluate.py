@@ -1,0 +1,176 @@
+"""Evaluation against gold labels: tactic extraction P/R/F1 and retrieval hit@3.
+
+`--calibrate` sweeps the classifier's threshold/margin/window and the answer
+refusal threshold, and reports leave-one-episode-out figures so a threshold
+chosen on the corpus is not judged only on the data it was chosen from.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from cxinsight.errors import InputError, UsageError
+from cxinsight.extract.classifier import TacticClassifier
+from cxinsight.extract.taxonomy import ClassifierConfig
+from cxinsight.sources.textfile import read_text
+
+
+def load_gold(path: Path) -> dict:
+    import yaml
+
+    if not Path(path).is_file():
+        raise UsageError(f"{path}: no such gold file (see corpus/gold.yaml for the format)")
+    try:
+        data = yaml.safe_load(read_text(Path(path)))
+    except yaml.YAMLError:
+        raise InputError(path, "invalid YAML in gold file") from None
+    if not isinstance(data, dict) or not isinstance(data.get("episodes"), dict):
+        raise InputError(path, "gold file needs an 'episodes:' mapping (and optionally 'questions:')")
+    return data
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
+    norm = {s.id: " ".join(s.text.split()) for s in episode.sentences}
+    found, missing = set(), []
+    for quote in quotes:
+        q = " ".join(quote.split())
+        ids = [sid for sid, text in norm.items() if q in text]
+        found.update(ids) if ids else missing.append(quote)
+    return found, missing
+
+
+def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str]]:
+    classifier.config = cfg
+    predicted: dict[str, set[str]] = defaultdict(set)
+    for m in classifier.mentions(case["episode"].id, case["episode"].sentences, case["scores"][cfg.window]):
+        predicted[m.tactic_id].update(m.sentence_ids)
+    return predicted
+
+
+def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: list[str]) -> dict:
+    ep = {t: [0, 0, 0] for t in tactic_ids}
+    sent = {t: [0, 0, 0] for t in tactic_ids}
+    for case in cases:
+        predicted = _predict(classifier, case, cfg)
+        for t in tactic_ids:
+            p, g = predicted.get(t, set()), case["gold"].get(t, set())
+            ep[t][0] += bool(p) and bool(g)
+            ep[t][1] += bool(p) and not g
+            ep[t][2] += bool(g) and not p
+            sent[t][0] += len(p & g)
+            sent[t][1] += len(p - g)
+            sent[t][2] += len(g - p)
+    total = lambda table: _prf(*(sum(v[i] for v in table.values()) for i in range(3)))  # noqa: E731
+    return {
+        "episode_level": total(ep), "sentence_level": total(sent),
+        "per_tactic": {t: {"episode_level": _prf(*ep[t]), "sentence_level": _prf(*sent[t])} for t in tactic_ids},
+    }
+
+
+def _objective(result: dict) -> float:
+    return result["episode_level"]["f1"] + result["sentence_level"]["f1"]
+
+
+def _sweep(classifier, cases, tactic_ids, base: ClassifierConfig) -> tuple[ClassifierConfig, dict]:
+    best_cfg, best = base, None
+    grid = itertools.product((1, 2, 3), (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01))
+    for window, margin, min_sentences, threshold in grid:
+        cfg = base.model_copy(update={"window": window, "margin": margin, "min_sentences": min_sentences,
+                                      "threshold": round(float(threshold), 2)})
+        result = _score(classifier, cases, cfg, tactic_ids)
+        if best is None or _objective(result) > _objective(best):
+            best_cfg, best = cfg, result
+    return best_cfg, best
+
+
+def _questions(session, gold: dict) -> dict:
+    from cxinsight.answer.retrieve import hybrid_search
+
+    rows, sims_answerable = [], []
+    for q in gold.get("questions") or []:
+        hits = hybrid_search(session.archive, session.embedder, q["question"], session.settings, k=3)
+        wanted = set(q.get("episodes") or [])
+        hit = any(h.episode_id in wanted for h in hits)
+        best = max((h.similarity for h in hits), default=0.0)
+        sims_answerable.append(best)
+        rows.append({"question": q["question"], "hit_at_3": hit, "best_similarity": round(best, 3),
+                     "top_episodes": [h.episode_id for h in hits]})
+    sims_unanswerable = []
+    for question in gold.get("unanswerable") or []:
+        hits = hybrid_search(session.archive, session.embedder, question, session.settings, k=3)
+        sims_unanswerable.append(max((h.similarity for h in hits), default=0.0))
+    threshold = session.settings.min_relevance
+    return {
+        "questions": rows,
+        "hit_at_3": round(sum(r["hit_at_3"] for r in rows) / len(rows), 3) if rows else None,
+        "answered": sum(s >= threshold for s in sims_answerable), "answerable": len(sims_answerable),
+        "refused_unanswerable": sum(s < threshold for s in sims_unanswerable), "unanswerable": len(sims_unanswerable),
+        "_sims": (sims_answerable, sims_unanswerable),
+    }
+
+
+def _calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
+    answerable, unanswerable = sims
+    best = (-1, 0.0)
+    for t in np.arange(0.10, 0.61, 0.01):
+        correct = sum(s >= t for s in answerable) + sum(s < t for s in unanswerable)
+        best = max(best, (correct, round(float(t), 2)), key=lambda x: (x[0], -abs(x[1] - 0.35)))
+    return {"min_relevance": best[1], "correct": best[0], "of": len(answerable) + len(unanswerable),
+            "answerable_min": round(min(answerable), 3) if answerable else None,
+            "unanswerable_max": round(max(unanswerable), 3) if unanswerable else None}
+
+
+def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
+    started = time.perf_counter()
+    gold = load_gold(gold_path)
+    taxonomy = session.taxonomy
+    classifier = TacticClassifier(taxonomy, session.embedder)
+    records = session.archive.records()
+    cases, warnings = [], []
+    for episode_id, labels in gold["episodes"].items():
+        if episode_id not in records:
+            warnings.append(f"gold episode '{episode_id}' is not in the store; ingest it first")
+            continue
+        episode, _ = session.archive.load_episode(episode_id)
+        gold_map: dict[str, set[str]] = {}
+        for label in labels or []:
+            ids, missing = _gold_sentences(episode, label.get("quotes") or [])
+            gold_map[label["tactic"]] = ids
+            warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
+        windows = {1, 2, 3} if calibrate else {taxonomy.classifier.window}
+        scores = {}
+        for w in windows:
+            classifier.config = taxonomy.classifier.model_copy(update={"window": w})
+            scores[w] = classifier.sentence_scores(episode.sentences)
+        cases.append({"episode": episode, "gold": gold_map, "scores": scores})
+    tactic_ids = taxonomy.ids
+    report = {"gold": str(gold_path), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
+              "extraction": _score(classifier, cases, taxonomy.classifier, tactic_ids), "warnings": warnings}
+    retrieval = _questions(session, gold)
+    sims = retrieval.pop("_sims")
+    report["retrieval"] = retrieval
+    if calibrate and cases:
+        best_cfg, best = _sweep(classifier, cases, tactic_ids, taxonomy.classifier)
+        # Leave one episode out: choose on the rest, score the held-out one.
+        held = [_score(classifier, [case], _sweep(classifier, cases[:i] + cases[i + 1 :], tactic_ids, taxonomy.classifier)[0], tactic_ids)
+                for i, case in enumerate(cases)]
+        sums = {lvl: [sum(h[lvl][k] for h in held) for k in ("tp", "fp", "fn")] for lvl in ("episode_level", "sentence_level")}
+        report["calibration"] = {
+            "best_config": best_cfg.model_dump(), "episode_level": best["episode_level"], "sentence_level": best["sentence_level"],
+            "leave_one_episode_out": {lvl: _prf(*v) for lvl, v in sums.items()},
+            "refusal": _calibrate_refusal(sims),
+        }
+    report["seconds"] = round(time.perf_counter() - started, 2)
+    return report

@@ -1,0 +1,105 @@
+"""The store side of a batch: what to skip, downloads, and committing prepared episodes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cxinsight.errors import CxError, InputError, StoreError, StoreFailed
+from cxinsight.ingest.prepare import Prepared
+from cxinsight.settings import Settings
+from cxinsight.sources.items import BatchItem
+
+
+@dataclass
+class Outcome:
+    path: str
+    status: str  # "indexed", "skipped", "failed"
+    episode_id: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+
+class Ingestor:
+    """The store side of a batch: decides what to skip, downloads, commits prepared episodes."""
+
+    def __init__(self, settings: Settings):
+        from cxinsight.embed import MODEL_NAME
+        from cxinsight.store.archive import Archive
+
+        self.settings = settings
+        self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url)
+        from cxinsight.embed import get_embedder
+        from cxinsight.store.integrity import upgrade
+
+        self.upgraded = upgrade(self.archive, get_embedder())  # under the writer lock: an older store is brought up to date
+        self.recovered = self.archive.recover()  # rows of writes a crash cut short
+        self.media_dir = Path(settings.store) / "media"
+
+    def locate(self, item: BatchItem) -> Path:
+        """The local file for an item, downloading it first when it comes from a URL."""
+        if item.error:
+            raise CxError(item.error)
+        if item.url:
+            from cxinsight.sources.download import fetch
+
+            target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
+            return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
+                         max_seconds=self.settings.max_download_minutes * 60)
+        path = Path(item.path)
+        if not path.is_file():
+            raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
+        return path
+
+    def skip_reason(self, episode_id: str, digest: str, force: bool) -> str:
+        """Why this content need not be indexed again ("" when it must be)."""
+        if force:
+            return ""
+        current = self.archive.record(episode_id)
+        if current and current.get("content_hash") == digest:
+            return "already indexed, same content"
+        twin = self.archive.find_by_hash(digest)
+        if twin and twin != episode_id:
+            return f"same content as episode '{twin}'"
+        return ""
+
+    def commit(self, prepared: Prepared) -> None:
+        """Write one episode. A store that fails here fails for the rest of the batch too: StoreError stops it."""
+        n_p, n_m = len(prepared.passages), len(prepared.mentions)
+        vectors = prepared.vectors
+        try:
+            self.archive.write_episode(
+                prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
+                vectors[-1], extra=prepared.extra,
+            )
+        except CxError:
+            raise
+        except Exception as exc:
+            raise StoreFailed(
+                f"{self.archive.backend.label}: the store failed while indexing '{prepared.episode.id}' "
+                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, re-run to resume"
+            ) from None
+
+    def commit_outcome(self, item: BatchItem, status: str, value) -> Outcome:
+        """Commit a prepared episode (or record why it failed) and say how it went; any executor's results end here."""
+        if status != "ok":
+            return Outcome(item.source, "failed", item.episode_id, value)
+        try:
+            self.commit(value)
+            return Outcome(item.source, "indexed", item.episode_id, value.detail, value.seconds)
+        except StoreError:
+            raise  # the store itself failed: the batch stops here
+        except CxError as exc:
+            return Outcome(item.source, "failed", item.episode_id, str(exc))

@@ -1,0 +1,61 @@
+"""`cxinsight transcribe`: audio files to transcript files, one model load for all of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cxinsight.errors import CxError, InputError
+from cxinsight.settings import Settings
+from cxinsight.sources import is_audio
+
+
+@dataclass
+class TranscribeOutcome:
+    path: str
+    status: str  # "written", "silent", "failed"
+    output: str = ""
+    detail: str = ""
+    text: str = ""  # the rendered transcript, when written to stdout
+
+
+def transcribe_files(
+    paths: list[Path],
+    settings: Settings,
+    fmt: str,
+    out_dir: Path | None,
+    on_audio: Callable[[Path, float, float], None] | None = None,
+) -> list[TranscribeOutcome]:
+    """Transcribe audio files with one model load; out_dir None keeps the text for stdout."""
+    from cxinsight.text.formats import render_transcript
+    from cxinsight.transcribe.engine import options_from_settings
+    from cxinsight.transcribe.transcriber import Transcriber
+
+    transcriber = Transcriber(options_from_settings(settings))
+    transcriber.engine  # a bad --model or --engine fails here, before any file
+    outcomes = []
+    for path in paths:
+        path = Path(path)
+        try:
+            if path.is_dir():
+                raise InputError(path, "is a folder; name the audio or video files to transcribe")
+            if path.exists() and not is_audio(path):
+                raise InputError(path, f"not an audio or video file type ('{path.suffix or path.name}')")
+            result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t))
+        except CxError as exc:
+            outcomes.append(TranscribeOutcome(str(path), "failed", detail=str(exc)))
+            continue
+        text = render_transcript(result.transcript, fmt)
+        status = "silent" if result.silent else "written"
+        detail = f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent else ""
+        if out_dir is None:
+            outcomes.append(TranscribeOutcome(str(path), status, "-", detail, text))
+            continue
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{path.stem}.{fmt}"
+        tmp = target.with_name(f".{target.name}.part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+        outcomes.append(TranscribeOutcome(str(path), status, str(target), detail))
+    return outcomes

@@ -1,0 +1,125 @@
+"""Pull quotes for writers: verbatim sentences from tactic mentions, best first.
+
+A good pull quote is a complete sentence, makes sense on its own, carries a
+point (it sits in a tactic mention), is not a question or filler, and comes from
+the guest rather than the host. Quotes are always whole transcript sentences.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+
+from cxinsight.util.clock import clock
+from cxinsight.util.links import record_link
+
+# Openers that lean on what came before ("And that's why…"): the quote will not stand alone.
+_LEANING = {"and", "but", "so", "because", "which", "that", "this", "it", "it's", "they", "he", "she", "those",
+            "these", "also", "then", "yes", "yeah", "well", "or", "there", "that's", "exactly", "right", "no"}
+_FILLER = re.compile(r"\b(um+|uh+|you know|i mean|kind of|sort of|like,)\b", re.I)
+_CONCRETE = re.compile(r"\d|\b(hundred|thousand|million|percent|half|third|twice|every|never)\b", re.I)
+
+
+@dataclass
+class Quote:
+    episode_id: str
+    title: str
+    speaker: str
+    organisation: str
+    start: float
+    end: float
+    text: str
+    tactic: str
+    score: float
+    link: str = ""
+    times_estimated: bool = False
+
+    @property
+    def timestamp(self) -> str:
+        return clock(self.start)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "timestamp": self.timestamp, "score": round(self.score, 3)}
+
+
+def quote_score(text: str, speaker: str, host: str, relevance: float) -> float:
+    words = text.split()
+    score = 2.0 * relevance
+    if not (re.match(r"^[\"'“‘(]*[A-Z0-9]", text) and re.search(r"[.!]['\"”’)]*$", text)):
+        score -= 1.0  # not a complete statement
+    if text.rstrip("\"'”’) ").endswith("?"):
+        score -= 1.5  # a question is not a pull quote
+    if words and words[0].lower().strip(",.;:") in _LEANING:
+        score -= 0.6
+    score -= 0.3 * len(_FILLER.findall(text))
+    score += 0.5 if 12 <= len(words) <= 40 else (-0.5 if len(words) > 60 else 0.0)
+    if host and speaker == host:
+        score -= 0.8
+    if _CONCRETE.search(text):
+        score += 0.2
+    return score
+
+
+def _candidates(sentences: list, ids: list[str]) -> list[list]:
+    """Single sentences of a mention, plus a short sentence joined with the next one of the same speaker."""
+    by_id = {s.id: s for s in sentences}
+    chosen = [by_id[i] for i in ids if i in by_id]
+    out = [[s] for s in chosen]
+    for a, b in zip(chosen, chosen[1:]):
+        if b.index == a.index + 1 and a.speaker == b.speaker and len(a.text.split()) < 12:
+            out.append([a, b])
+    return out
+
+
+def find_quotes(archive, episode_id: str | None = None, tactic: str | None = None, speaker: str | None = None,
+                min_words: int = 8) -> list[Quote]:
+    records = archive.records()
+    mentions = archive.all_mentions(episode_id=episode_id, tactic_id=tactic)
+    by_episode: dict[str, list[dict]] = {}
+    for m in mentions:
+        by_episode.setdefault(m["episode_id"], []).append(m)
+    best: dict[tuple, Quote] = {}
+    for ep_id, ep_mentions in by_episode.items():
+        episode, _ = archive.load_episode(ep_id)
+        record = records.get(ep_id, {})
+        for m in ep_mentions:
+            for group in _candidates(episode.sentences, json.loads(m["sentence_ids"])):
+                text = " ".join(s.text for s in group)
+                who = group[0].speaker
+                if len(text.split()) < min_words or (speaker and speaker.lower() not in who.lower()):
+                    continue
+                quote = Quote(
+                    episode_id=ep_id, title=record.get("title", ""), speaker=who,
+                    organisation=record.get("organisation", "") if who and who == record.get("guest") else "",
+                    start=group[0].start, end=group[-1].end, text=text, tactic=m["tactic"],
+                    score=quote_score(text, who, record.get("host", ""), float(m.get("score", 0.0))),
+                    link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")),
+                )
+                key = (ep_id, group[0].id)
+                if key not in best or quote.score > best[key].score:
+                    best[key] = quote
+    return sorted(best.values(), key=lambda q: (-q.score, q.episode_id, q.start))
+
+
+def render_quotes(quotes: list[Quote], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps({"quotes": [q.as_dict() for q in quotes]}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        fields = ["episode_id", "title", "speaker", "organisation", "timestamp", "start", "end", "tactic", "text", "link"]
+        writer = csv.DictWriter(out, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(q.as_dict() for q in quotes)
+        return out.getvalue()
+    return "\n".join(markdown_quote(q) for q in quotes)
+
+
+def markdown_quote(q: Quote) -> str:
+    who = ", ".join(x for x in (q.speaker or "Unknown speaker", q.organisation) if x)
+    when = f"~{q.timestamp}" if q.times_estimated else q.timestamp
+    when = f"[{when}]({q.link})" if q.link else when
+    return f"> “{q.text}”\n>\n> — {who} · *{q.title}* · {when}\n"

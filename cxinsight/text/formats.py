@@ -1,0 +1,61 @@
+"""Write a Transcript as txt, srt, vtt or json — each readable again by `cxinsight ingest`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from cxinsight.errors import UsageError
+from cxinsight.models import Transcript
+from cxinsight.util.clock import clock
+
+FORMATS = ("txt", "srt", "vtt", "json")
+
+
+def _vtt_time(seconds: float) -> str:
+    millis = int(round(max(seconds, 0.0) * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def to_txt(transcript: Transcript) -> str:
+    """`[mm:ss] Speaker: text` paragraphs (speaker omitted when unknown)."""
+    lines = []
+    for seg in transcript.segments:
+        who = f"{seg.speaker}: " if seg.speaker else ""
+        lines.append(f"[{clock(seg.start)}] {who}{seg.text}")
+    return "\n\n".join(lines) + ("\n" if lines else "")
+
+
+def to_srt(transcript: Transcript) -> str:
+    import srt
+
+    cues = [
+        srt.Subtitle(i, timedelta(seconds=seg.start), timedelta(seconds=max(seg.end, seg.start + 0.01)),
+                     f"{seg.speaker}: {seg.text}" if seg.speaker else seg.text)
+        for i, seg in enumerate(transcript.segments, 1)
+    ]
+    return srt.compose(cues, reindex=False)
+
+
+def to_vtt(transcript: Transcript) -> str:
+    import webvtt
+
+    captions = [
+        webvtt.Caption(_vtt_time(seg.start), _vtt_time(max(seg.end, seg.start + 0.01)),
+                       f"<v {seg.speaker}>{seg.text}" if seg.speaker else seg.text)
+        for seg in transcript.segments
+    ]
+    return webvtt.WebVTT(captions=captions).content
+
+
+def to_json(transcript: Transcript) -> str:
+    return transcript.model_dump_json(indent=2, exclude_none=True) + "\n"
+
+
+def render_transcript(transcript: Transcript, fmt: str) -> str:
+    writers = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt, "json": to_json}
+    if fmt not in writers:
+        raise UsageError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    return writers[fmt](transcript)

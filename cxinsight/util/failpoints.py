@@ -1,0 +1,26 @@
+"""Crash points for the crash-safety tests (test-only: never set in normal use).
+
+CXINSIGHT_TEST_FAILPOINT=NAME[:N] makes the process SIGKILL itself the Nth time (default 1st)
+it reaches the point NAME, the same as a power cut there. Unset, this costs one dict lookup.
+Points: transcribe (after an audio chunk), extract (after tactic extraction),
+index (passages written, episode not yet committed), commit (committed, old rows not yet deleted).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+_hits: dict[str, int] = {}
+
+
+def reach(name: str) -> None:
+    spec = os.environ.get("CXINSIGHT_TEST_FAILPOINT")
+    if not spec:
+        return
+    point, _, nth = spec.partition(":")
+    if point != name:
+        return
+    _hits[name] = _hits.get(name, 0) + 1
+    if _hits[name] >= int(nth or 1):
+        os.kill(os.getpid(), signal.SIGKILL)

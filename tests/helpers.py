@@ -1,0 +1,127 @@
+"""Helpers shared by test modules: free ports, subprocesses whose output is shown when they fail."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(text: str | bytes | None, lines: int = 40) -> str:
+    if isinstance(text, bytes):
+        text = text.decode(errors="replace")
+    return "\n".join((text or "").splitlines()[-lines:])
+
+
+def run_checked(cmd: list[str], what: str, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run that, on a non-zero exit, fails with the tail of the command's own output."""
+    done = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} exited {done.returncode}\n--- stdout ---\n{tail(done.stdout)}"
+                           f"\n--- stderr ---\n{tail(done.stderr)}")
+    return done
+
+
+class LoggedProcess:
+    """A background server whose stdout+stderr go to a log file, so a failed start can show why."""
+
+    def __init__(self, cmd: list[str], what: str, **kwargs):
+        self.what = what
+        self.log = Path(tempfile.mkstemp(prefix="cxinsight-test-", suffix=".log")[1])
+        self._log_handle = self.log.open("wb")
+        self.process = subprocess.Popen(cmd, stdout=self._log_handle, stderr=subprocess.STDOUT, **kwargs)
+
+    def output_tail(self, lines: int = 40) -> str:
+        return tail(self.log.read_bytes() if self.log.exists() else b"", lines)
+
+    def fail(self, why: str) -> None:
+        raise RuntimeError(f"{self.what} {why}\n--- its output ---\n{self.output_tail()}")
+
+    def wait_for_http(self, url: str, timeout: float) -> None:
+        """Poll `url` until the server answers (any HTTP status counts as up)."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    self.fail(f"exited {self.process.returncode} before answering")
+                if time.time() > deadline:
+                    self.fail(f"did not answer at {url} within {timeout:.0f} s")
+                time.sleep(0.3)
+
+    def stop(self, kill: bool = True) -> None:
+        if self.process.poll() is None:
+            self.process.kill() if kill else self.process.terminate()
+            self.process.wait()
+        self._log_handle.close()
+        self.log.unlink(missing_ok=True)
+
+
+def follow_until(process: subprocess.Popen, text: str, timeout: float = 300) -> tuple[list[str], threading.Thread]:
+    """Collect the process's stderr lines in the background; return once a line contains `text`."""
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
+    deadline = time.time() + timeout
+    while not any(text in line for line in lines):
+        assert time.time() < deadline and process.poll() is None, lines
+        time.sleep(0.1)
+    return lines, reader
+
+
+# --------------------------------------------------------------------------- real speech and stored episodes
+LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+
+
+def librivox_clips() -> dict[Path, str]:
+    """Real human speech with reference transcripts (Debian pocketsphinx-testdata); skips when absent."""
+    if not (LIBRIVOX / "transcription").is_file():
+        pytest.skip("pocketsphinx-testdata is missing (run `make install`, which installs the apt package)")
+    clips = {}
+    for line in (LIBRIVOX / "transcription").read_text().splitlines():
+        match = re.match(r"<s> (.*) </s> \((.*)\)", line)
+        clips[LIBRIVOX / f"{match.group(2)}.wav"] = match.group(1)
+    return clips
+
+
+def first_librivox_clip() -> Path:
+    return next(iter(librivox_clips()))
+
+
+def text_of(transcript) -> str:
+    return " ".join(s.text for s in transcript.segments)
+
+
+def transcript_sentences(store) -> dict[str, list]:
+    """Every stored episode, read back through the archive."""
+    from cxinsight.embed import MODEL_NAME
+    from cxinsight.store.archive import Archive
+
+    archive = Archive(store, MODEL_NAME)
+    episodes = {eid: archive.load_episode(eid)[0] for eid in archive.records()}
+    archive.close()
+    return episodes
+
+
+def assert_verbatim(quote, episode):
+    """A quote must be consecutive stored sentences of the episode, copied exactly."""
+    joined = " ".join(s.text for s in episode.sentences)
+    assert quote in joined, quote
