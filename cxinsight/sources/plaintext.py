@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from cxinsight.models import Segment, Transcript
+from cxinsight.sources.labels import accepted_labels
 from cxinsight.sources.textfile import estimate_seconds
 
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
@@ -20,10 +21,15 @@ def _stamp_seconds(match: re.Match) -> float | None:
     return hours * 3600 + int(match.group("m")) * 60 + float(match.group("s"))
 
 
-def parse_plaintext(text: str) -> Transcript:
+def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcript:
+    lines = text.split("\n")
+    starts = [_TURN.match(line) for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip())]
+    labels = [m.group("speaker") for m in map(_TURN.match, lines) if m.group("speaker")]
+    throughout = len(starts) >= 2 and all(m.group("speaker") for m in starts)
+    speakers = accepted_labels(labels, known_names, throughout)
     turns: list[dict] = []
     paragraph_break = True
-    for line in text.split("\n"):
+    for line in lines:
         if not line.strip():
             paragraph_break = True
             continue
@@ -31,6 +37,9 @@ def parse_plaintext(text: str) -> Transcript:
         stamp = _stamp_seconds(match)
         speaker = (match.group("speaker") or "").strip()
         body = match.group("text").strip()
+        if speaker and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
+            body = line[match.start("speaker"):].strip()
+            speaker = ""
         starts_turn = paragraph_break or stamp is not None or bool(speaker)
         if turns and not starts_turn:
             turns[-1]["text"] += " " + body

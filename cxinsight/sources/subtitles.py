@@ -2,28 +2,54 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
 from cxinsight.errors import InputError
 from cxinsight.models import Segment, Transcript
+from cxinsight.sources.labels import accepted_labels
 
 _PREFIX = re.compile(r"^\s*(?:-\s*)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}):\s+(?P<text>.*)$", re.S)
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+(?P<speaker>[^>]+)>")
-_TAG = re.compile(r"</?[^>]+>")
+# Markup the formats define: <i>, <b>, <c.class>, <v Name>, <font ...>, </i>, VTT timestamps <00:01.000>;
+# never "<70 to >85" (a "<" followed by a digit or a space is text).
+_TAG = re.compile(r"</?(?:[A-Za-z][\w.\-]*(?:\s[^<>]*)?|\d{1,2}(?::\d{2}){1,2}\.\d{3})>")
 
 
 def _clean(text: str) -> str:
-    return " ".join(_TAG.sub("", text).split())
+    """Tags out, then character references decoded once (&amp; -> &, &nbsp; -> a space, &lrm; -> nothing)."""
+    decoded = html.unescape(_TAG.sub("", text)).replace("\u200e", "").replace("\u200f", "")
+    return " ".join(decoded.split())
+
+
+def _voices(raw: str, start: float, end: float) -> list[tuple[float, float, str, str]]:
+    """A cue with several `<v Name>` spans becomes one cue per voice, sharing the cue's time by length."""
+    spans = list(_VOICE.finditer(raw))
+    if len(spans) < 2:
+        return [(start, end, raw, spans[0].group("speaker") if spans else "")]
+    pieces = [(m.group("speaker"), raw[m.end(): spans[i + 1].start() if i + 1 < len(spans) else len(raw)])
+              for i, m in enumerate(spans)]
+    if raw[: spans[0].start()].strip():  # text before the first voice belongs to the cue's previous speaker
+        pieces.insert(0, ("", raw[: spans[0].start()]))
+    total = sum(len(_clean(text)) for _, text in pieces) or 1
+    cues, clock = [], start
+    for speaker, text in pieces:
+        share = (end - start) * len(_clean(text)) / total
+        cues.append((clock, clock + share, text, speaker))
+        clock += share
+    return cues
 
 
 def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Transcript:
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
+    prefixes = [m.group("speaker") for _, _, text, speaker in cues if not speaker and (m := _PREFIX.match(text))]
+    speakers = accepted_labels(prefixes, every_turn_labelled=bool(prefixes) and len(prefixes) == len(cues))
     for start, end, text, speaker in cues:
         if not speaker:
             match = _PREFIX.match(text)
-            if match:
+            if match and match.group("speaker").strip() in speakers:
                 speaker, text = match.group("speaker"), match.group("text")
         speaker = speaker.strip() or last
         text = _clean(text)
@@ -65,6 +91,7 @@ def parse_vtt(text: str, path) -> Transcript:
     cues = []
     for cap in captions:
         raw = " ".join(cap.lines) if getattr(cap, "lines", None) else cap.raw_text
-        voice = _VOICE.search(raw)
-        cues.append((cap.start_in_seconds, cap.end_in_seconds, raw, voice.group("speaker") if voice else ""))
+        # webvtt-py's start_in_seconds is an int (2.760 s -> 2); its Timestamp keeps the milliseconds.
+        start, end = cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000
+        cues += _voices(raw, start, end)
     return _with_speakers(cues, "vtt")

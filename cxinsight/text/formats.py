@@ -40,11 +40,15 @@ def to_srt(transcript: Transcript) -> str:
 
 
 def to_vtt(transcript: Transcript) -> str:
+    """WebVTT cue text is markup: &, < and > are written as character references (read back decoded)."""
+    from html import escape
+
     import webvtt
 
     captions = [
         webvtt.Caption(_vtt_time(seg.start), _vtt_time(max(seg.end, seg.start + 0.01)),
-                       f"<v {seg.speaker}>{seg.text}" if seg.speaker else seg.text)
+                       f"<v {escape(seg.speaker, quote=False)}>{escape(seg.text, quote=False)}" if seg.speaker
+                       else escape(seg.text, quote=False))
         for seg in transcript.segments
     ]
     return webvtt.WebVTT(captions=captions).content

@@ -1,0 +1,34 @@
+"""When is a leading `Label:` a speaker? Only with evidence; otherwise the words stay in the text.
+
+"Here's the thing: nobody owned the backlog." must not become speaker "Here's the thing". A label
+counts as a speaker when it is capitalised like a name and either recurs as a label in the same file
+or has two to five words ("Marisol Okafor-Lind"); when it is a name the episode's metadata gives; or,
+in a file that uses speaker labels (one of the above, or a label on every turn), when it is capitalised
+like a name ("Fred:"). A phrase ("Here's the thing:", "As Marshall Goldsmith says:") never is, and a
+single word seen once in unlabelled text ("People:", "Nota:") is not enough.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+_PARTICLES = {"de", "da", "del", "van", "von", "der", "le", "la", "di", "bin", "al"}
+
+
+def _capitalised(label: str) -> bool:
+    """Every word capitalised like a name part: "Kyle Huey", "Neil deGrasse Tyson", "Ana de la Cruz"."""
+    words = label.split()
+    return bool(words) and words[0][:1].isupper() and all(
+        w[:1].isupper() or w.lower() in _PARTICLES or any(c.isupper() for c in w) for w in words)
+
+
+def accepted_labels(candidates: list[str], known_names: set[str] | frozenset = frozenset(),
+                    every_turn_labelled: bool = False) -> set[str]:
+    """The candidate labels (every `Label:` seen at a turn start, repeats included) that are speakers."""
+    counts = Counter(c.strip() for c in candidates if c.strip())
+    known = {n.strip().lower() for n in known_names if n}
+    sure = {label for label, n in counts.items()
+            if label.lower() in known or (_capitalised(label) and (n >= 2 or len(label.split()) >= 2))}
+    if sure or every_turn_labelled:  # a file that uses speaker labels: its other name-like labels are speakers too
+        sure |= {label for label in counts if _capitalised(label)}
+    return sure

@@ -1,0 +1,83 @@
+"""Real public files (tests/fixtures/real, sources in its README): read exactly, and round-trip exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxinsight.errors import CxError
+from cxinsight.models import Segment, Transcript
+from cxinsight.sources import read_transcript
+from cxinsight.sources.plaintext import parse_plaintext
+from cxinsight.sources.subtitles import parse_srt, parse_vtt
+from cxinsight.text.formats import to_srt, to_vtt
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+
+
+def test_colon_phrases_are_not_speakers_and_no_word_is_lost():
+    text = ("Here's the thing: nobody owned the backlog.\n\n"
+            "As Marshall Goldsmith says: what got you here won't get you there.\n\n"
+            "Marisol Okafor-Lind: We switched off eleven surveys.\n")
+    segments = parse_plaintext(text).segments
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("", "Here's the thing: nobody owned the backlog."),
+        ("", "As Marshall Goldsmith says: what got you here won't get you there."),
+        ("Marisol Okafor-Lind", "We switched off eleven surveys."),
+    ]
+
+
+def test_recurring_and_every_turn_labels_are_speakers():
+    assert [s.speaker for s in parse_plaintext("Host: one two.\n\nGuest: three four.\n").segments] == ["Host", "Guest"]
+    srt_file = REAL / "srt" / "podcastns-example.srt"  # "Travis: …" on every cue
+    speakers = {s.speaker for s in read_transcript(srt_file).segments}
+    assert "Travis" in speakers and "" not in speakers
+
+
+def test_webvtt_keeps_milliseconds():
+    segments = read_transcript(REAL / "vtt" / "webvttpy-sample.vtt").segments
+    assert (segments[0].start, segments[0].end, segments[1].end) == (0.5, 7.0, 11.89)
+
+
+def test_character_references_are_decoded_once():
+    text = read_transcript(REAL / "vtt" / "vttjs-escape-together.vtt").segments[0].text
+    assert "&lt;" not in text and "&amp;" not in text and "&nbsp;" not in text and "&lrm;" not in text
+    assert text.startswith("Some text < &> <") and text.endswith("other stuff.")
+
+
+def test_two_voices_in_one_cue_are_two_speakers():
+    segments = read_transcript(REAL / "vtt" / "vttjs-cycle-collector-talk.vtt").segments
+    pairs = [(s.speaker, s.text) for s in segments]
+    assert ("Chris Pearce", "Okay, we're good now.") in pairs
+    assert ("Kyle Huey", "Oh, now we're good? Laughter") in pairs  # the cue's voiceless last line stays with it
+    spoken = [s for s in segments if s.text.startswith("Oh, now we're good?")][0]
+    assert spoken.start >= [s for s in segments if s.text == "Okay, we're good now."][0].end - 1e-6
+
+
+def _readable(folder: str, suffix: str) -> list[Path]:
+    files = []
+    for path in sorted((REAL / folder).glob(f"*{suffix}")):
+        try:
+            read_transcript(path)
+            files.append(path)
+        except CxError:
+            continue  # deliberately broken fixtures are covered by the bad-input tests
+    return files
+
+
+@pytest.mark.parametrize("path", _readable("vtt", ".vtt") + _readable("srt", ".srt"), ids=lambda p: p.name)
+def test_export_then_read_gives_identical_text_speakers_and_times(path):
+    original = read_transcript(path)
+    for writer, reader in ((to_vtt, parse_vtt), (to_srt, parse_srt)):
+        again = reader(writer(original), path)
+        assert [(s.speaker, s.text) for s in again.segments] == [(s.speaker, s.text) for s in original.segments], writer
+        for a, b in zip(again.segments, original.segments):
+            assert abs(a.start - b.start) <= 0.001 and abs(a.end - max(b.end, b.start + 0.01)) <= 0.001
+
+
+def test_vtt_export_escapes_markup_characters():
+    t = Transcript(segments=[Segment(start=2.76, end=3.5, text="R&D went from <70 to >85", speaker="Ana")])
+    written = to_vtt(t)
+    assert "R&amp;D went from &lt;70 to &gt;85" in written
+    assert parse_vtt(written, "x").segments[0].text == "R&D went from <70 to >85"
