@@ -14,7 +14,7 @@ def test_cold_ask_process_prints_complete_json_and_skips_heavy_imports(corpus_st
     code = (
         "import sys\n"
         "sys.argv = ['cxinsight', '--store', sys.argv[1], 'ask', 'How do CX leaders get middle managers on board?', '--json']\n"
-        "import cxinsight.cli.main as cli\n"
+        "import cxinsight.cli.app as cli\n"
         "real_exit = cli.quick_exit\n"
         "def report(obj, code):\n"
         "    heavy = sorted(m for m in ('torch', 'whisper', 'faster_whisper', 'langchain_core', 'ctranslate2') if m in sys.modules)\n"

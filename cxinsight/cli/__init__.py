@@ -1,5 +1,5 @@
-"""The command line: one click group (main.py) and a module per family of commands."""
+"""The command line: one click group (app.py) and a module per family of commands."""
 
-from cxinsight.cli.main import cli, main
+from cxinsight.cli.app import cli, main
 
 __all__ = ["cli", "main"]
