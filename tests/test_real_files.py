@@ -81,3 +81,30 @@ def test_vtt_export_escapes_markup_characters():
     written = to_vtt(t)
     assert "R&amp;D went from &lt;70 to &gt;85" in written
     assert parse_vtt(written, "x").segments[0].text == "R&D went from <70 to >85"
+
+
+@pytest.mark.parametrize("name", ["astisub-example-in-non-utf8.vtt", "astisub-example-in-non-utf8.srt"])
+def test_utf16_files_with_a_byte_order_mark_are_read(name):
+    folder = "vtt" if name.endswith(".vtt") else "srt"
+    segments = read_transcript(REAL / folder / name).segments
+    assert segments and all("\ufeff" not in s.text and "\x00" not in s.text for s in segments)
+
+
+def test_whisperx_word_without_times_keeps_its_text():
+    transcript = read_transcript(REAL / "json" / "openfacefx-whisperx.json")
+    words = [(w.text, w.start, w.end) for s in transcript.segments for w in (s.words or [])]
+    # "2024" has no start/end in the file (whisperX leaves numbers unaligned): it joins the word before it.
+    assert words == [("hello", 0.008, 0.41), ("brave 2024", 0.45, 0.88), ("world", 0.95, 1.33)]
+
+
+def test_whisper_cpp_json_is_understood():
+    transcript = read_transcript(REAL / "json" / "yt2txt-whisper-cpp.json")
+    assert transcript.segments[0].text == "Olá pessoal," and transcript.segments[-1].end > 0
+
+
+def test_podcasting20_segment_without_end_time_ends_at_the_next(tmp_path):
+    path = tmp_path / "p20.json"
+    path.write_text('{"version": "1.0.0", "segments": [{"speaker": "Ana", "startTime": 0.5, "body": "Hello there."},'
+                    ' {"speaker": "Bo", "startTime": 2.25, "endTime": 3.0, "body": "Hi."}]}')
+    segments = read_transcript(path).segments
+    assert [(s.speaker, s.start, s.end) for s in segments] == [("Ana", 0.5, 2.25), ("Bo", 2.25, 3.0)]

@@ -48,3 +48,19 @@ def test_passages_stay_within_one_speaker_and_are_verbatim():
     passages = group_passages(sentences, "e", max_sentences=3)
     assert [(p.speaker, p.text) for p in passages] == [("Ana", "A one. A two. A three."), ("Ana", "A four."), ("Bo", "B one.")]
     assert passages[0].sentence_ids == ["e:00000", "e:00001", "e:00002"]
+
+
+def test_chinese_and_japanese_full_stops_end_sentences_verbatim():
+    t = Transcript(segments=[Segment(start=0, end=4, text="今日は晴れです。明日は雨でしょう。", speaker="A"),
+                             Segment(start=4, end=6, text="そうですね！", speaker="A")])
+    sentences = split_sentences(t, "j")
+    assert [s.text for s in sentences] == ["今日は晴れです。", "明日は雨でしょう。", "そうですね！"]
+    assert sentences[0].start == 0 and 1.5 < sentences[0].end < 2.5 and sentences[2].start == 4
+
+
+def test_a_long_unpunctuated_run_never_makes_a_sentence_of_minutes():
+    words = " ".join(f"word{i}" for i in range(300))  # five minutes of speech with no punctuation
+    t = Transcript(segments=[Segment(start=0, end=300, text=words)])
+    sentences = split_sentences(t, "x")
+    assert " ".join(s.text for s in sentences) == words  # nothing lost or altered
+    assert max(s.end - s.start for s in sentences) <= 31  # the cap plus the word that crossed it

@@ -1,4 +1,8 @@
-"""JSON transcripts: cxinsight's own Transcript JSON, openai-whisper's JSON output, Podcasting 2.0 JSON."""
+"""JSON transcripts: cxinsight's own, openai-whisper's and whisperX's output, whisper.cpp's `-oj`, Podcasting 2.0.
+
+Optional fields stay optional: a word whisperX could not align (no start/end) keeps its text and
+gets no time of its own; a Podcasting 2.0 segment without `endTime` ends where the next one starts.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,42 @@ from cxinsight.errors import InputError
 from cxinsight.models import Segment, Transcript, Word
 
 
+def _words(raw_words) -> list[Word] | None:
+    """Timed words; an unaligned word (no start/end, as whisperX leaves numbers) joins its neighbour's time."""
+    if not raw_words:
+        return None
+    words: list[Word] = []
+    pending = ""
+    for w in raw_words:
+        text = str(w.get("word", w.get("text", ""))).strip()
+        if w.get("start") is None or w.get("end") is None:
+            if words:
+                words[-1] = words[-1].model_copy(update={"text": f"{words[-1].text} {text}".strip()})
+            else:
+                pending = f"{pending} {text}".strip()
+            continue
+        words.append(Word(text=f"{pending} {text}".strip(), start=float(w["start"]), end=float(w["end"])))
+        pending = ""
+    return words or None
+
+
+def _clock(stamp: str) -> float:
+    hours, minutes, rest = stamp.replace(",", ".").split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+def _from_whisper_cpp(data: dict) -> dict:
+    """whisper.cpp `-oj`: {"transcription": [{"offsets": {"from": ms, "to": ms}, "timestamps": {...}, "text"}]}."""
+    segments = []
+    for row in data["transcription"]:
+        offsets, stamps = row.get("offsets") or {}, row.get("timestamps") or {}
+        start = offsets["from"] / 1000 if "from" in offsets else _clock(stamps["from"])
+        end = offsets["to"] / 1000 if "to" in offsets else _clock(stamps["to"])
+        segments.append({"start": start, "end": end, "text": row.get("text", "")})
+    language = (data.get("result") or {}).get("language") or (data.get("params") or {}).get("language")
+    return {"segments": segments, "language": language}
+
+
 def parse_json(text: str, path) -> Transcript:
     try:
         data = json.loads(text)
@@ -15,19 +55,19 @@ def parse_json(text: str, path) -> Transcript:
         raise InputError(path, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     if isinstance(data, dict) and isinstance(data.get("transcript"), dict):
         data = data["transcript"]  # an exported episode
+    if isinstance(data, dict) and isinstance(data.get("transcription"), list):
+        data = _from_whisper_cpp(data)
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         raise InputError(path, "JSON transcript needs a 'segments' list (cxinsight or openai-whisper format)")
     segments = []
-    for i, raw in enumerate(data["segments"]):
+    rows = data["segments"]
+    for i, raw in enumerate(rows):
         try:
-            words = None
-            if raw.get("words"):
-                words = [
-                    Word(text=str(w.get("word", w.get("text", ""))).strip(), start=float(w["start"]), end=float(w["end"]))
-                    for w in raw["words"]
-                ]
-            if "startTime" in raw:  # the Podcasting 2.0 JSON transcript format
-                raw = {"start": raw["startTime"], "end": raw["endTime"], "text": raw["body"], "speaker": raw.get("speaker")}
+            words = _words(raw.get("words")) if isinstance(raw, dict) else None
+            if "startTime" in raw:  # the Podcasting 2.0 JSON transcript format; endTime is optional
+                following = rows[i + 1].get("startTime") if i + 1 < len(rows) and isinstance(rows[i + 1], dict) else None
+                end = raw.get("endTime", following if following is not None else raw["startTime"])
+                raw = {"start": raw["startTime"], "end": end, "text": raw["body"], "speaker": raw.get("speaker")}
             segments.append(
                 Segment(
                     start=float(raw["start"]),

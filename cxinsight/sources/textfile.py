@@ -7,6 +7,9 @@ from pathlib import Path
 from cxinsight.errors import InputError
 
 WORDS_PER_SECOND = 2.5  # ~150 words a minute, typical interview speech
+# Encodings a file announces with a byte-order mark (longest first: UTF-32 LE starts like UTF-16 LE).
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 def read_text(path: Path) -> str:
@@ -21,13 +24,15 @@ def read_text(path: Path) -> str:
         raise InputError(path, "permission denied") from None
     if not raw.strip():
         raise InputError(path, "empty file")
+    encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(
-            path, f"not UTF-8 text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
+            path, f"not {encoding.upper()} text (invalid byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                  "re-save it as UTF-8"
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def estimate_seconds(text: str) -> float:

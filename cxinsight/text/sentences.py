@@ -13,14 +13,38 @@ import re
 from cxinsight.models import Passage, Segment, Sentence, Transcript
 
 MAX_SENTENCE_WORDS = 60  # unpunctuated speech is cut so citations stay short
+MAX_SENTENCE_SECONDS = 30.0  # ... and so is a long run of unspaced (CJK) or unpunctuated text
+PAUSE_SECONDS = 1.5  # with real word times, a pause this long after 8+ words ends an unpunctuated sentence
+# Chinese/Japanese full stops end a sentence with no space after them: split tokens there.
+_CJK_PIECE = re.compile(r".*?[。！？]+[」』）”’]*|.+$", re.S)
+_CJK_END = re.compile(r"[。！？][」』）”’]*$")
 _ABBREVIATIONS = {"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.", "inc.", "co.", "no."}
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*$")
 _STARTS_SENTENCE = re.compile(r"^[\"'“‘(\[]*[A-Z0-9]")
 
 
+def _split_cjk(timed: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+    out = []
+    for text, start, end in timed:
+        pieces = [p for p in _CJK_PIECE.findall(text) if p] if any(c in text for c in "。！？") else [text]
+        if len(pieces) == 1:
+            out.append((text, start, end))
+            continue
+        total, at = sum(len(p) for p in pieces), start
+        for piece in pieces:
+            step = (end - start) * len(piece) / total
+            out.append((piece, at, at + step))
+            at += step
+    return out
+
+
 def _timed_tokens(segment: Segment) -> list[tuple[str, float, float]]:
     if segment.words:
-        return [(w.text, w.start, w.end) for w in segment.words if w.text]
+        return _split_cjk([(w.text, w.start, w.end) for w in segment.words if w.text])
+    return _split_cjk(_interpolated(segment))
+
+
+def _interpolated(segment: Segment) -> list[tuple[str, float, float]]:
     tokens = segment.text.split()
     if not tokens:
         return []
@@ -48,6 +72,8 @@ def _turns(transcript: Transcript) -> list[tuple[str, list[tuple[str, float, flo
 
 
 def _ends_sentence(token: str, following: str | None) -> bool:
+    if _CJK_END.search(token):
+        return True
     if not _END.search(token) or token.lower() in _ABBREVIATIONS:
         return False
     return following is None or bool(_STARTS_SENTENCE.match(following))
@@ -55,12 +81,15 @@ def _ends_sentence(token: str, following: str | None) -> bool:
 
 def split_sentences(transcript: Transcript, episode_id: str) -> list[Sentence]:
     sentences: list[Sentence] = []
+    timed_words = any(seg.words for seg in transcript.segments)  # pauses are only real with Whisper's word times
     for speaker, tokens in _turns(transcript):
         current: list[tuple[str, float, float]] = []
         for i, token in enumerate(tokens):
             current.append(token)
             following = tokens[i + 1][0] if i + 1 < len(tokens) else None
-            if following is None or _ends_sentence(token[0], following) or len(current) >= MAX_SENTENCE_WORDS:
+            paused = following is not None and timed_words and len(current) >= 8 and tokens[i + 1][1] - token[2] >= PAUSE_SECONDS
+            if (following is None or _ends_sentence(token[0], following) or len(current) >= MAX_SENTENCE_WORDS
+                    or current[-1][2] - current[0][1] >= MAX_SENTENCE_SECONDS or paused):
                 index = len(sentences)
                 sentences.append(
                     Sentence(
