@@ -122,3 +122,19 @@ def test_bad_files_fail_alone(tmp_path, two_episodes, isolated_store):
     failures = {o.path.split("/")[-1]: o.detail for o in report.failed}
     assert set(failures) == {"empty.txt", "latin.txt", "nowhere.srt"}
     assert "empty file" in failures["empty.txt"] and "not UTF-8" in failures["latin.txt"]
+
+
+def test_same_slug_from_different_sources_never_overwrites(tmp_path, cli_run, isolated_store):
+    """a/episode-1.srt and b/episode-1.vtt slug alike: both are kept, the second under a distinct id, said so."""
+    for folder, source in (("a", "02-harbourline-claims.srt"), ("b", "03-skylark-disruption.vtt")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(CORPUS / source, tmp_path / folder / f"episode-1{source[-4:]}")
+    first = json.loads(cli_run("ingest", str(tmp_path / "a"), str(tmp_path / "b"), "--json").stdout)["outcomes"]
+    assert [o["status"] for o in first] == ["indexed", "indexed"]
+    ids = [o["episode_id"] for o in first]
+    assert ids[0] == "episode-1" and ids[1].startswith("episode-1-") and "belongs to" in first[1]["detail"]
+    # Across batches too, and a re-run of either source updates (here: skips) its own id, never the other's.
+    again = json.loads(cli_run("ingest", str(tmp_path / "b"), str(tmp_path / "a"), "--json").stdout)["outcomes"]
+    assert [(o["episode_id"], o["status"]) for o in again] == [(ids[1], "skipped"), (ids[0], "skipped")]
+    episodes = {e["episode_id"]: e["guest"] for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
+    assert set(episodes) == set(ids) and len(set(episodes.values())) == 2

@@ -62,8 +62,10 @@ def ingest(
     def todo():
         """Items that need work, as (seq, item, path, digest); the others are finished on the way."""
         queued: dict[str, str] = {}  # digest -> episode id, so a duplicate in one batch is indexed once
+        claimed: dict[str, str] = {}  # episode id -> the source that owns it in this batch
         for seq, item in enumerate(items):
             try:
+                item.note = ingestor.claim_id(item, claimed)
                 path = ingestor.locate(item)
                 digest = content_hash(path)
                 reason = ingestor.skip_reason(item.episode_id, digest, force)
@@ -74,7 +76,7 @@ def ingest(
                 finish(seq, Outcome(item.source, "failed", item.episode_id, str(exc)))
                 continue
             if reason:
-                finish(seq, Outcome(item.source, "skipped", item.episode_id, reason))
+                finish(seq, Outcome(item.source, "skipped", item.episode_id, "; ".join(filter(None, [item.note, reason]))))
                 continue
             yield seq, item, path, digest
 

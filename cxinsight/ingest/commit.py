@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,11 @@ from cxinsight.errors import CxError, InputError, StoreError, StoreFailed
 from cxinsight.ingest.prepare import Prepared
 from cxinsight.settings import Settings
 from cxinsight.sources.items import BatchItem
+
+
+def source_identity(item: BatchItem) -> str:
+    """What an episode id belongs to: the URL it was downloaded from, or the file's absolute path."""
+    return item.url or str(Path(item.path).resolve()) if (item.url or item.path) else item.source
 
 
 @dataclass
@@ -63,6 +69,34 @@ class Ingestor:
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
         return path
 
+    def claim_id(self, item: BatchItem, claimed: dict[str, str]) -> str:
+        """Give the item an id no other source owns (in the store or earlier in this batch); say so if it changed.
+
+        Ids are slugs of names, so `a/episode-1.srt` and `b/episode-1.vtt`, or two feeds' "Trailer", would
+        otherwise replace each other in silence. A changed id is stable: the slug plus a hash of the source.
+        """
+        identity = source_identity(item)
+        wanted = item.episode_id
+        owner = claimed.get(wanted)
+        where = "earlier in this batch"
+        if owner is None:
+            owner, where = self._owner(wanted), "already indexed"
+        if owner is None or owner == identity:
+            claimed[wanted] = identity
+            return ""
+        item.episode_id = f"{wanted}-{hashlib.sha1(identity.encode()).hexdigest()[:6]}"
+        claimed[item.episode_id] = identity
+        return f"id '{wanted}' belongs to {owner} ({where}); indexed as '{item.episode_id}'"
+
+    def _owner(self, episode_id: str) -> str | None:
+        record = self.archive.record(episode_id)
+        if not record:
+            return None
+        if record.get("source"):
+            return record["source"]
+        path = record.get("source_path") or ""  # stores from before ids were owned: the file it came from
+        return str(Path(path).resolve()) if path and Path(path).exists() else None
+
     def skip_reason(self, episode_id: str, digest: str, force: bool) -> str:
         """Why this content need not be indexed again ("" when it must be)."""
         if force:
@@ -96,9 +130,11 @@ class Ingestor:
         """Commit a prepared episode (or record why it failed) and say how it went; any executor's results end here."""
         if status != "ok":
             return Outcome(item.source, "failed", item.episode_id, value)
+        value.extra["source"] = source_identity(item)  # the id belongs to this source from now on
         try:
             self.commit(value)
-            return Outcome(item.source, "indexed", item.episode_id, value.detail, value.seconds)
+            detail = "; ".join(filter(None, [item.note, value.detail]))
+            return Outcome(item.source, "indexed", item.episode_id, detail, value.seconds)
         except StoreError:
             raise  # the store itself failed: the batch stops here
         except CxError as exc:

@@ -17,6 +17,7 @@ class BatchItem:
     url: str = ""  # media or transcript to download first (feeds, manifests)
     overrides: dict = field(default_factory=dict)  # metadata from the manifest or feed
     error: str = ""  # a problem found while listing (row pointing nowhere, item without enclosure)
+    note: str = ""  # said in the outcome, e.g. that the id was changed because another source owns it
 
 
 def items_from_paths(paths: list[Path]) -> list[BatchItem]:
