@@ -165,6 +165,11 @@ def test_one_model_load_per_batch_and_no_second_transcription(tmp_path, monkeypa
     # --force re-indexes, but the transcripts kept in the store are reused: no new decoding
     assert cli_run("ingest", str(folder), "--force").exit_code == 0
     assert len(calls) == 2
+    # ... unless an option that changes the transcript changed: the cache key covers beam size and language
+    assert cli_run("ingest", str(folder), "--force", "--beam-size", "2").exit_code == 0
+    assert len(calls) == 4
+    episodes = json.loads(cli_run("episodes", "--json").stdout)["episodes"]
+    assert {e["language"] for e in episodes} == {"en"}  # Whisper's language is stored and shown
 
 
 def test_base_model_is_joined_once_and_loads(tmp_path, monkeypatch):

@@ -123,7 +123,8 @@ def episodes(session: Session) -> list[dict]:
             "duration": r.get("duration", 0.0), "times_estimated": r.get("times_estimated", False),
             "sentences": r.get("sentences", 0), "mentions": r.get("mentions", 0),
             "tactics": json.loads(r.get("tactics") or "[]"), "source_path": r.get("source_path", ""),
-            "content_hash": r.get("content_hash", ""),
+            "content_hash": r.get("content_hash", ""), "language": r.get("language", ""),
+            "source": r.get("source", ""),
         })
     return rows
 

@@ -69,11 +69,12 @@ def episodes_table(rows: list[dict]) -> None:
     table.add_column("title")
     table.add_column("guest")
     table.add_column("length", justify="right")
+    table.add_column("lang")
     table.add_column("mentions", justify="right")
     for r in rows:
         length = clock(r["duration"]) + ("~" if r["times_estimated"] else "")
         guest = r["guest"] + (f" ({r['organisation']})" if r["organisation"] else "")
-        table.add_row(r["episode_id"], r["title"], guest, length, str(r["mentions"]))
+        table.add_row(r["episode_id"], r["title"], guest, length, r.get("language") or "–", str(r["mentions"]))
     console.print(table)
     if any(r["times_estimated"] for r in rows):
         console.print("~ times estimated from word counts (the source had no timestamps)", style="dim")

@@ -102,7 +102,7 @@ class Processor:
     def audio_transcript(self, path: Path, digest: str) -> Transcript:
         """Transcribe, or reuse the transcript of the same audio made earlier with the same engine and model."""
         transcriber = self.transcriber()
-        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{transcriber.label.replace(':', '.')}.json"
+        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{transcriber.cache_key}.json"
         if cache.exists():
             return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
         report = self.on_audio or (lambda *_: None)
@@ -140,9 +140,16 @@ class Processor:
         mentions, fallback = extraction.mentions, extraction.llm_fallback
         passages, vectors = assemble(episode, mentions, self.embedder)
         extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding" if fallback else self.extractor,
-                 "transcriber": episode.transcript.source_format, "llm_fallback": fallback}
+                 "transcriber": episode.transcript.source_format, "llm_fallback": fallback,
+                 "language": _known_language(episode.transcript)}
         note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
         return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started, note)
+
+
+def _known_language(transcript: Transcript) -> str:
+    """Whisper's detected (or requested) language, or a JSON transcript's own; "" when the source never said."""
+    fmt = transcript.source_format or ""
+    return transcript.language if fmt.startswith(("whisper", "json")) else ""
 
 
 def processor_from_json(settings_json: str, threads: int = 0) -> Processor:

@@ -49,6 +49,7 @@ class FasterWhisperEngine:
                 vad_filter=True,  # Silero VAD (bundled in faster-whisper): no decoding over silence
                 initial_prompt=prompt,
             )
+        self.last_language = getattr(_info, "language", None) or language  # what Whisper detected (or was told)
         return [
             SpokenSegment(
                 start=s.start, end=s.end, text=s.text.strip(),

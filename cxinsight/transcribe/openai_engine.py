@@ -44,6 +44,7 @@ class OpenAIWhisperEngine:
             initial_prompt=prompt,
             verbose=None,
         )
+        self.last_language = result.get("language")  # what Whisper detected (or was told)
         return [
             SpokenSegment(
                 start=float(s["start"]), end=float(s["end"]), text=str(s["text"]).strip(),

@@ -126,6 +126,12 @@ class Transcriber:
     def label(self) -> str:
         return f"{self.engine.name}:{self.engine.model_name}"
 
+    @property
+    def cache_key(self) -> str:
+        """Every option that changes the transcript, for the transcript cache (a re-run with --language de re-transcribes)."""
+        o = self.options
+        return f"{self.label}.beam{o.beam_size}.batch{o.batch_size}.{o.compute_type}.{o.language or 'auto'}".replace(":", ".")
+
     def transcribe_chunk(self, chunk: AudioChunk, prompt: str | None) -> tuple[list[Segment], float, int]:
         regions = speech_regions(chunk.samples)
         speech = sum(b - a for a, b in regions)
@@ -157,5 +163,6 @@ class Transcriber:
             audio = chunk.offset + chunk.duration
             if on_progress:
                 on_progress(audio, max(total, audio))
-        transcript = Transcript(segments=segments, language=self.options.language or "en", source_format=f"whisper:{self.label}")
+        language = self.options.language or getattr(self.engine, "last_language", None) or "en"
+        transcript = Transcript(segments=segments, language=language, source_format=f"whisper:{self.label}")
         return TranscribeResult(transcript, audio, speech, dropped)
