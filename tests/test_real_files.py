@@ -108,3 +108,16 @@ def test_podcasting20_segment_without_end_time_ends_at_the_next(tmp_path):
                     ' {"speaker": "Bo", "startTime": 2.25, "endTime": 3.0, "body": "Hi."}]}')
     segments = read_transcript(path).segments
     assert [(s.speaker, s.start, s.end) for s in segments] == [("Ana", 0.5, 2.25), ("Bo", 2.25, 3.0)]
+
+
+def test_rolling_captions_are_stored_once():
+    segments = read_transcript(REAL / "vtt" / "webvttpy-youtube_dl.vtt").segments
+    assert " ".join(s.text for s in segments) == "yeah what this will happen is I'm telling"
+    assert segments[-1].end == 305.4  # the repeated last cue only extended how long the words were shown
+
+
+def test_ordinary_subtitles_are_not_unrolled():
+    from cxinsight.sources.subtitles import _unroll
+
+    plain = [Segment(start=i, end=i + 1, text=t) for i, t in enumerate(["we went to the", "the store and", "bought milk", "then home"])]
+    assert _unroll(plain) == plain

@@ -41,6 +41,37 @@ def _voices(raw: str, start: float, end: float) -> list[tuple[float, float, str,
     return cues
 
 
+def _overlap(before: list[str], after: list[str]) -> int:
+    """How many words `after` starts with that `before` ends with."""
+    for k in range(min(len(before), len(after)), 0, -1):
+        if [w.lower() for w in before[-k:]] == [w.lower() for w in after[:k]]:
+            return k
+    return 0
+
+
+def _unroll(segments: list[Segment]) -> list[Segment]:
+    """Rolling captions (YouTube-style: each cue repeats the line before it) stored once, not twice.
+
+    Only in files that roll: at least 30% of consecutive cues repeat 2+ words (or all) of the cue before.
+    Ordinary subtitles, where one cue may happen to start with the word the last one ended on, are untouched.
+    """
+    words = [s.text.split() for s in segments]
+    pairs = [(_overlap(words[i - 1], words[i]), len(words[i])) for i in range(1, len(segments))]
+    rolling = len(pairs) >= 3 and sum(k >= 2 or (k and k == n) for k, n in pairs) >= 0.3 * len(pairs)
+    if not rolling:
+        return segments
+    out = [segments[0]]
+    for i in range(1, len(segments)):
+        seg, (k, n) = segments[i], pairs[i - 1]
+        if k and seg.speaker == segments[i - 1].speaker:
+            if k == n:  # the whole cue is a repeat: it only extends the time the words were on screen
+                out[-1] = out[-1].model_copy(update={"end": max(out[-1].end, seg.end)})
+                continue
+            seg = seg.model_copy(update={"text": " ".join(words[i][k:])})
+        out.append(seg)
+    return out
+
+
 def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Transcript:
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
@@ -56,7 +87,7 @@ def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Trans
         if text:
             segments.append(Segment(start=round(start, 3), end=round(end, 3), text=text, speaker=speaker))
             last = speaker
-    return Transcript(segments=segments, source_format=fmt)
+    return Transcript(segments=_unroll(segments), source_format=fmt)
 
 
 def parse_srt(text: str, path) -> Transcript:
