@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 from tests.helpers import librivox_clips
 from tests.media import write_media
 from tests.storecheck import assert_consistent
@@ -197,3 +197,51 @@ def test_interrupted_download_resumes_with_range(tmp_path):
         server.shutdown()
     assert _RangeHandler.seen == ["bytes=120000-"]
     assert target.read_bytes() == payload and not (target.parent / "ep.mp3.part").exists()
+
+
+REAL_HTML = ROOT / "tests" / "fixtures" / "real" / "other" / "podcastns-example.html"
+MULTI_FEED = """<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Service Signals</title><language>en-us</language>
+<item><title>Several transcripts</title>
+  <podcast:transcript url="captions-es.vtt" type="text/vtt" language="es" rel="captions"/>
+  <podcast:transcript url="harbourline.txt" type="text/plain"/>
+  <podcast:transcript url="harbourline.vtt" type="text/vtt"/>
+</item>
+<item><title>Dead transcript link</title>
+  <podcast:transcript url="missing.json" type="application/json"/>
+  <podcast:transcript url="skylark.srt" type="application/x-subrip"/>
+</item>
+<item><title>HTML only</title>
+  <podcast:transcript url="travis.html" type="text/html"/>
+</item>
+</channel></rss>
+"""
+
+
+def test_feed_chooses_transcripts_by_language_and_type_and_falls_back(http_root, cli_run, isolated_store):
+    """Relative URLs, every <podcast:transcript>, English VTT over text and Spanish captions, a 404 falls back."""
+    root, base = http_root
+    from cxinsight.sources import read_transcript
+    from cxinsight.text.formats import to_vtt
+
+    shutil.copy(CORPUS / "02-harbourline-claims.srt", root / "harbourline.srt")
+    (root / "harbourline.vtt").write_text(to_vtt(read_transcript(root / "harbourline.srt")))
+    (root / "harbourline.txt").write_text("Host: the wrong, plainer copy of this episode.\n")
+    (root / "captions-es.vtt").write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nHola a todos.\n")
+    shutil.copy(CORPUS / "03-skylark-disruption.vtt", root / "skylark.vtt")
+    (root / "skylark.srt").write_text(__import__("cxinsight.text.formats", fromlist=["to_srt"]).to_srt(
+        read_transcript(root / "skylark.vtt")))
+    shutil.copy(REAL_HTML, root / "travis.html")
+    (root / "feed.xml").write_text(MULTI_FEED)
+
+    result = cli_run("ingest", "--feed", f"{base}/feed.xml", "--json")
+    assert result.exit_code == 0, result.output
+    got = {o["episode_id"]: o for o in json.loads(result.stdout)["outcomes"]}
+    assert all(o["status"] == "indexed" for o in got.values()), got
+    assert "missing.json failed (" in got["dead-transcript-link"]["detail"] and "HTTP 404" in got["dead-transcript-link"]["detail"]
+    episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
+    assert episodes["several-transcripts"]["source_path"].endswith(".vtt") and episodes["several-transcripts"]["sentences"] > 20
+    assert episodes["dead-transcript-link"]["source_path"].endswith(".srt")
+    quotes = json.loads(cli_run("search", "building a podcast intro", "--episode", "html-only", "--json").stdout)["results"]
+    assert quotes and quotes[0]["speaker"] in {"Travis", "Sarah", "Gilon"}

@@ -61,9 +61,16 @@ class Ingestor:
         if item.url:
             from cxinsight.sources.download import fetch
 
-            target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
-            return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
-                         max_seconds=self.settings.max_download_minutes * 60)
+            while True:
+                target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
+                try:
+                    return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
+                                 max_seconds=self.settings.max_download_minutes * 60)
+                except CxError as exc:
+                    if not item.alternates:
+                        raise
+                    failed, (item.url, item.path) = item.url, item.alternates.pop(0)
+                    item.note = "; ".join(filter(None, [item.note, f"{failed} failed ({exc}); used {item.url} instead"]))
         path = Path(item.path)
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
@@ -86,6 +93,9 @@ class Ingestor:
             return ""
         item.episode_id = f"{wanted}-{hashlib.sha1(identity.encode()).hexdigest()[:6]}"
         claimed[item.episode_id] = identity
+        if item.url and item.path:  # downloads go under the new id too, never over the other source's file
+            item.path = Path(item.path).with_name(item.episode_id + Path(item.path).suffix)
+            item.alternates = [(url, Path(path).with_name(item.episode_id + Path(path).suffix)) for url, path in item.alternates]
         return f"id '{wanted}' belongs to {owner} ({where}); indexed as '{item.episode_id}'"
 
     def _owner(self, episode_id: str) -> str | None:

@@ -1,16 +1,19 @@
 """RSS/Atom podcast feeds (feedparser): one BatchItem per entry.
 
-An entry's `<podcast:transcript>` (VTT, SRT, JSON or text) is used instead of
-transcribing when the feed offers one; otherwise its audio/video enclosure is
-downloaded. Downloads land in the store's media folder under the episode id, a
-slug, so a hostile title or URL cannot write outside it.
+Every `<podcast:transcript>` of an entry is considered (feedparser keeps only the last one, so the
+item XML is read here too). The best is chosen by language (the feed's), then type (JSON > VTT >
+SRT > text > HTML); `rel="captions"` files only when nothing better exists. The others, then the
+audio/video enclosure, are kept as fallbacks: a transcript that cannot be downloaded falls back to
+the next, with a line saying so. Relative URLs are resolved against the feed's URL. Downloads land
+in the store's media folder under the episode id, a slug, so a hostile title or URL cannot write
+outside it.
 """
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 from cxinsight.errors import InputError
 from cxinsight.sources.discover import AUDIO_EXTENSIONS
@@ -18,9 +21,10 @@ from cxinsight.sources.items import BatchItem
 from cxinsight.sources.metadata import slugify
 
 TRANSCRIPT_TYPES = {
-    "text/vtt": ".vtt", "application/x-subrip": ".srt", "application/srt": ".srt", "text/srt": ".srt",
-    "application/json": ".json", "text/plain": ".txt",
+    "application/json": ".json", "text/vtt": ".vtt", "application/x-subrip": ".srt", "application/srt": ".srt",
+    "text/srt": ".srt", "text/plain": ".txt", "text/html": ".html",
 }
+_TYPE_RANK = {".json": 0, ".vtt": 1, ".srt": 2, ".txt": 3, ".html": 4}
 MEDIA_TYPES = {
     "audio/mpeg": ".mp3", "audio/mp3": ".mp3", "audio/mp4": ".m4a", "audio/x-m4a": ".m4a", "audio/aac": ".m4a",
     "audio/ogg": ".ogg", "audio/opus": ".opus", "audio/wav": ".wav", "audio/x-wav": ".wav", "audio/flac": ".flac",
@@ -46,6 +50,37 @@ def _media_ext(url: str, mime: str) -> str:
     return MEDIA_TYPES.get((mime or "").split(";")[0].strip().lower(), "")
 
 
+def _item_transcripts(data: bytes) -> list[list[dict]] | None:
+    """Every <podcast:transcript> of every item, in feed order; None when the XML cannot be read that way."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return None
+    items = [e for e in root.iter() if e.tag in ("item", "{http://www.w3.org/2005/Atom}entry")]
+    found = []
+    for item in items:
+        found.append([dict(t.attrib) for t in item.iter()
+                      if isinstance(t.tag, str) and t.tag.endswith("}transcript") and "podcast" in t.tag.lower()])
+    return found
+
+
+def _language(code: str | None) -> str:
+    return (code or "").strip().lower().split("-")[0].split("_")[0]
+
+
+def _ranked(transcripts: list[dict], language: str) -> list[tuple[str, str]]:
+    """(url, extension) best first: the feed's language, then JSON > VTT > SRT > text > HTML, captions last."""
+    usable = []
+    for t in transcripts:
+        ext = TRANSCRIPT_TYPES.get(str(t.get("type", "")).split(";")[0].strip().lower())
+        if t.get("url") and ext:
+            other_language = bool(language and _language(t.get("language")) not in ("", language))
+            usable.append(((t.get("rel") == "captions", other_language, _TYPE_RANK[ext]), t["url"], ext))
+    return [(url, ext) for _, url, ext in sorted(usable, key=lambda u: u[0])]
+
+
 def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
     import feedparser
 
@@ -55,6 +90,11 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         reason = getattr(parsed.get("bozo_exception"), "getMessage", lambda: "")() or "no items"
         raise InputError(spec, f"not an RSS or Atom feed ({reason})")
     show = parsed.feed.get("title", "")
+    language = _language(parsed.feed.get("language"))
+    base = spec if spec.lower().startswith(("http://", "https://")) else ""
+    every = _item_transcripts(data)
+    if every is not None and len(every) != len(parsed.entries):
+        every = None
     items, seen = [], set()
     for number, entry in enumerate(parsed.entries, 1):
         title = entry.get("title") or f"item {number}"
@@ -66,19 +106,20 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         overrides = {"title": title, "show": show, "url": entry.get("link", ""),
                      "date": time.strftime("%Y-%m-%d", published) if published else ""}
         item = BatchItem(f"feed item '{title}'", episode_id, overrides=overrides)
-        transcript = entry.get("podcast_transcript") or {}
-        t_ext = TRANSCRIPT_TYPES.get(str(transcript.get("type", "")).split(";")[0].strip().lower())
-        if transcript.get("url") and t_ext:
-            item.url, item.path = transcript["url"], media_dir / f"{episode_id}{t_ext}"
-        else:
-            media = [e for e in entry.get("enclosures", []) if e.get("href")]
-            if not media:
-                item.error = f"feed item '{title}' has no enclosure (no audio, video or transcript to ingest)"
-            else:
-                ext = _media_ext(media[0]["href"], media[0].get("type", ""))
-                if not ext:
-                    item.error = f"feed item '{title}': enclosure type '{media[0].get('type', '?')}' is not audio or video"
-                else:
-                    item.url, item.path = media[0]["href"], media_dir / f"{episode_id}{ext}"
+        transcripts = every[number - 1] if every is not None else [entry.get("podcast_transcript") or {}]
+        choices = [(urljoin(base, url) if base else url, media_dir / f"{episode_id}{ext}")
+                   for url, ext in _ranked(transcripts, _language(entry.get("language")) or language)]
+        media = [e for e in entry.get("enclosures", []) if e.get("href")]
+        if media:
+            href = urljoin(base, media[0]["href"]) if base else media[0]["href"]
+            ext = _media_ext(href, media[0].get("type", ""))
+            if ext:
+                choices.append((href, media_dir / f"{episode_id}{ext}"))
+            elif not choices:
+                item.error = f"feed item '{title}': enclosure type '{media[0].get('type', '?')}' is not audio or video"
+        if choices:
+            (item.url, item.path), item.alternates = choices[0], choices[1:]
+        elif not item.error:
+            item.error = f"feed item '{title}' has no enclosure (no audio, video or transcript to ingest)"
         items.append(item)
     return items

@@ -17,6 +17,7 @@ class BatchItem:
     url: str = ""  # media or transcript to download first (feeds, manifests)
     overrides: dict = field(default_factory=dict)  # metadata from the manifest or feed
     error: str = ""  # a problem found while listing (row pointing nowhere, item without enclosure)
+    alternates: list = field(default_factory=list)  # (url, path) to try in turn when `url` cannot be fetched
     note: str = ""  # said in the outcome, e.g. that the id was changed because another source owns it
 
 

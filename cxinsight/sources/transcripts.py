@@ -7,6 +7,7 @@ from pathlib import Path
 from cxinsight.errors import InputError
 from cxinsight.models import Transcript
 from cxinsight.sources.discover import AUDIO_EXTENSIONS, SUPPORTED_TRANSCRIPTS
+from cxinsight.sources.htmlfile import parse_html
 from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
 from cxinsight.sources.subtitles import parse_srt, parse_vtt
@@ -31,6 +32,8 @@ def read_transcript(path: Path) -> Transcript:
         transcript = parse_vtt(text, path)
     elif ext == ".json":
         transcript = parse_json(text, path)
+    elif ext in (".html", ".htm"):
+        transcript = parse_html(text)
     else:
         transcript = parse_plaintext(text)
     if not transcript.segments:
