@@ -44,6 +44,8 @@ class Transcript(BaseModel):
     # True when the source had no timings and start/end were estimated from word counts.
     times_estimated: bool = False
     source_format: str = ""
+    # Damaged parts of the source that were recovered, each naming its line: shown in the ingest outcome.
+    warnings: list[str] = Field(default_factory=list)
 
     @property
     def duration(self) -> float:

@@ -121,3 +121,14 @@ def test_ordinary_subtitles_are_not_unrolled():
 
     plain = [Segment(start=i, end=i + 1, text=t) for i, t in enumerate(["we went to the", "the store and", "bought milk", "then home"])]
     assert _unroll(plain) == plain
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("vtt/webvttpy-invalid_timeframe.vtt", "line 6: unreadable cue timing"),
+    ("srt/webvttpy-missing_timeframe.srt", "line 5: cue 2 has no timing line"),
+])
+def test_a_damaged_cue_is_recovered_and_reported_with_its_line(name, expected):
+    transcript = read_transcript(REAL / name)
+    text = " ".join(s.text for s in transcript.segments)
+    assert "Caption text #2" in text and " 2 Caption" not in text  # no word lost, no cue number leaked
+    assert len(transcript.warnings) == 1 and transcript.warnings[0].startswith(expected)

@@ -66,8 +66,11 @@ class Prepared:
     def detail(self) -> str:
         proposed = sum(1 for m in self.mentions if m.tactic_id.startswith("proposed:"))
         extra = f", {proposed} proposed new tactics" if proposed else ""
+        warnings = self.episode.transcript.warnings
+        damaged = (f"; {len(warnings)} damaged cue{'s' if len(warnings) > 1 else ''} recovered ({'; '.join(warnings[:3])})"
+                   if warnings else "")
         return (f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, "
-                f"{len(self.mentions)} tactic mentions{extra}{self.note}")
+                f"{len(self.mentions)} tactic mentions{extra}{self.note}{damaged}")
 
 
 class Processor:

@@ -90,6 +90,31 @@ def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Trans
     return Transcript(segments=_unroll(segments), source_format=fmt)
 
 
+_TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$")
+
+
+def _broken_timings(lines: list[str]) -> list[int]:
+    """0-based numbers of lines that look like a cue timing ("-->") but cannot be read as one."""
+    return [i for i, line in enumerate(lines) if "-->" in line and not _TIMING.match(line)]
+
+
+def _cue_text_after(lines: list[str], i: int) -> str:
+    block = []
+    for line in lines[i + 1:]:
+        if not line.strip():
+            break
+        block.append(line)
+    return " ".join(block)
+
+
+def _orphan_number_line(lines: list[str], number: str) -> str:
+    """ "line N: " for a cue number standing after a blank line with no timing line under it."""
+    for i in range(1, len(lines) - 1):
+        if lines[i].strip() == number and not lines[i - 1].strip() and not _TIMING.match(lines[i + 1]):
+            return f"line {i + 1}: "
+    return ""
+
+
 def parse_srt(text: str, path) -> Transcript:
     import srt
 
@@ -104,8 +129,21 @@ def parse_srt(text: str, path) -> Transcript:
         raise InputError(path, f"malformed SRT: {str(exc).splitlines()[0][:160]}") from None
     if not subs:
         raise InputError(path, "malformed SRT: no subtitle cues found")
-    cues = [(s.start.total_seconds(), s.end.total_seconds(), s.content.replace("\n", " "), "") for s in subs]
-    return _with_speakers(cues, "srt")
+    warnings, cues, all_lines = [], [], text.split("\n")
+    for sub in subs:
+        lines = sub.content.split("\n")
+        # A cue whose timing line is missing is swallowed by the cue before: its number shows up as a text line.
+        kept = []
+        for n, line in enumerate(lines):
+            if n and not lines[n - 1].strip() or (n and line.strip() == str((sub.index or 0) + 1) and n + 1 < len(lines)):
+                if line.strip().isdigit():
+                    where = _orphan_number_line(all_lines, line.strip())
+                    warnings.append(f"{where}cue {line.strip()} has no timing line; its text was joined to cue {sub.index}")
+                    continue
+            kept.append(line)
+        cues.append((sub.start.total_seconds(), sub.end.total_seconds(), " ".join(kept), ""))
+    transcript = _with_speakers(cues, "srt")
+    return transcript.model_copy(update={"warnings": warnings})
 
 
 def parse_vtt(text: str, path) -> Transcript:
@@ -119,10 +157,21 @@ def parse_vtt(text: str, path) -> Transcript:
         raise InputError(path, f"malformed WebVTT: {str(exc).splitlines()[0][:160]}") from None
     if not captions:
         raise InputError(path, "malformed WebVTT: no cues found")
-    cues = []
+    raws = []
     for cap in captions:
         raw = " ".join(cap.lines) if getattr(cap, "lines", None) else cap.raw_text
         # webvtt-py's start_in_seconds is an int (2.760 s -> 2); its Timestamp keeps the milliseconds.
-        start, end = cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000
-        cues += _voices(raw, start, end)
-    return _with_speakers(cues, "vtt")
+        raws.append([cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000, raw])
+    # webvtt-py drops a cue whose timing line it cannot read: keep its words with the cue before, and say so.
+    lines, warnings = text.split("\n"), []
+    for i in _broken_timings(lines):
+        before = sum(1 for line in lines[:i] if _TIMING.match(line))
+        words = _cue_text_after(lines, i)
+        if words and raws:
+            target = raws[max(before - 1, 0)]
+            target[2] = f"{target[2]} {words}" if before else f"{words} {target[2]}"
+        warnings.append(f"line {i + 1}: unreadable cue timing '{lines[i].strip()[:60]}'; its text was joined to the cue "
+                        f"{'before' if before else 'after'}")
+    cues = [cue for start, end, raw in raws for cue in _voices(raw, start, end)]
+    transcript = _with_speakers(cues, "vtt")
+    return transcript.model_copy(update={"warnings": warnings})
