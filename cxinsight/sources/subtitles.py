@@ -93,9 +93,21 @@ def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Trans
 _TIMING = re.compile(r"^\s*(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}(?:\s.*)?$")
 
 
+def _vtt_timing_readable(line: str) -> bool:
+    """Whether webvtt-py reads this timing line (it drops the cue silently when it cannot)."""
+    from webvtt.models import Timestamp
+
+    try:
+        start, end = (side.split()[0] for side in line.split("-->", 1))
+        Timestamp.from_string(start), Timestamp.from_string(end)
+    except Exception:  # webvtt's MalformedCaptionError, or a side with nothing in it
+        return False
+    return True
+
+
 def _broken_timings(lines: list[str]) -> list[int]:
     """0-based numbers of lines that look like a cue timing ("-->") but cannot be read as one."""
-    return [i for i, line in enumerate(lines) if "-->" in line and not _TIMING.match(line)]
+    return [i for i, line in enumerate(lines) if "-->" in line and not _vtt_timing_readable(line)]
 
 
 def _cue_text_after(lines: list[str], i: int) -> str:
@@ -165,7 +177,7 @@ def parse_vtt(text: str, path) -> Transcript:
     # webvtt-py drops a cue whose timing line it cannot read: keep its words with the cue before, and say so.
     lines, warnings = text.split("\n"), []
     for i in _broken_timings(lines):
-        before = sum(1 for line in lines[:i] if _TIMING.match(line))
+        before = sum(1 for line in lines[:i] if "-->" in line and _vtt_timing_readable(line))
         words = _cue_text_after(lines, i)
         if words and raws:
             target = raws[max(before - 1, 0)]
