@@ -61,6 +61,8 @@ class Sentence(BaseModel):
     speaker: str = ""
     start: float
     end: float
+    # True when start or end was interpolated inside a long cue that had no word times (shown with "~").
+    estimated: bool = False
 
 
 class Episode(BaseModel):
@@ -105,6 +107,7 @@ class Passage(BaseModel):
     start: float
     end: float
     tactics: list[str] = Field(default_factory=list)
+    times_estimated: bool = False  # a sentence's time in it was interpolated (see Sentence.estimated)
 
 
 class SearchHit(BaseModel):

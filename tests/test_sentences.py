@@ -64,3 +64,11 @@ def test_a_long_unpunctuated_run_never_makes_a_sentence_of_minutes():
     sentences = split_sentences(t, "x")
     assert " ".join(s.text for s in sentences) == words  # nothing lost or altered
     assert max(s.end - s.start for s in sentences) <= 31  # the cap plus the word that crossed it
+
+
+def test_times_inside_a_long_cue_without_word_times_are_marked_estimated():
+    t = Transcript(segments=[Segment(start=0, end=20, text="First point here. Second point there. Third point last.", speaker="A"),
+                             Segment(start=20, end=22, text="Short cue.", speaker="A")])
+    sentences = split_sentences(t, "e")
+    assert [s.estimated for s in sentences] == [True, True, True, False]  # only the cue's edges are exact times
+    assert group_passages(sentences, "e")[0].times_estimated

@@ -72,7 +72,7 @@ def hybrid_search(
                 start=float(meta["start"]), end=float(meta["end"]), text=row["text"], score=round(fused[pid], 6),
                 tactics=[t for t in meta.get("tactics", "").split(",") if t], passage_id=meta["passage_id"],
                 similarity=round(row["similarity"], 4), url=record_link(record, row["meta"]["start"]),
-                times_estimated=bool(record.get("times_estimated")),
+                times_estimated=bool(record.get("times_estimated") or meta.get("estimated")),
             )
         )
     return hits

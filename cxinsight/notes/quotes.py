@@ -94,7 +94,7 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                     organisation=record.get("organisation", "") if who and who == record.get("guest") else "",
                     start=group[0].start, end=group[-1].end, text=text, tactic=m["tactic"],
                     score=quote_score(text, who, record.get("host", ""), float(m.get("score", 0.0))),
-                    link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")),
+                    link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")) or any(s.estimated for s in group),
                 )
                 key = (ep_id, group[0].id)
                 if key not in best or quote.score > best[key].score:

@@ -209,7 +209,7 @@ class Archive:
             for p in chunk:
                 meta = {
                     "episode_id": episode.id, "ingest_id": ingest_id, "passage_id": p.id, "speaker": p.speaker,
-                    "start": p.start, "end": p.end, "sentence_ids": json.dumps(p.sentence_ids),
+                    "start": p.start, "end": p.end, "sentence_ids": json.dumps(p.sentence_ids), "estimated": p.times_estimated,
                     "tactics": "," + ",".join(p.tactics) + ",",
                 }
                 meta.update({_tactic_flag(t): True for t in p.tactics})

@@ -14,6 +14,7 @@ from cxinsight.models import Passage, Segment, Sentence, Transcript
 
 MAX_SENTENCE_WORDS = 60  # unpunctuated speech is cut so citations stay short
 MAX_SENTENCE_SECONDS = 30.0  # ... and so is a long run of unspaced (CJK) or unpunctuated text
+LONG_CUE_SECONDS = 8.0  # inside a longer cue without word times, an interpolated time is marked estimated
 PAUSE_SECONDS = 1.5  # with real word times, a pause this long after 8+ words ends an unpunctuated sentence
 # Chinese/Japanese full stops end a sentence with no space after them: split tokens there.
 _CJK_PIECE = re.compile(r".*?[。！？]+[」』）”’]*|.+$", re.S)
@@ -102,6 +103,20 @@ def split_sentences(transcript: Transcript, episode_id: str) -> list[Sentence]:
                     )
                 )
                 current = []
+    return _mark_estimated(transcript, sentences)
+
+
+def _mark_estimated(transcript: Transcript, sentences: list[Sentence]) -> list[Sentence]:
+    """Flag sentences whose start or end falls inside a long cue with no word times (interpolated, not heard)."""
+    long_cues = [(s.start, s.end) for s in transcript.segments if not s.words and s.end - s.start > LONG_CUE_SECONDS]
+    if not long_cues or transcript.times_estimated:  # whole-episode estimates are flagged on the episode already
+        return sentences
+    exact = {round(t, 2) for seg in transcript.segments for t in (seg.start, seg.end)}
+    exact |= {round(t, 2) for seg in transcript.segments for w in (seg.words or []) for t in (w.start, w.end)}
+    for sentence in sentences:
+        inside = any(a - 0.01 <= sentence.start <= b + 0.01 for a, b in long_cues)
+        if inside and (round(sentence.start, 2) not in exact or round(sentence.end, 2) not in exact):
+            sentence.estimated = True
     return sentences
 
 
@@ -121,6 +136,7 @@ def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: in
                     speaker=group[0].speaker,
                     start=group[0].start,
                     end=group[-1].end,
+                    times_estimated=any(s.estimated for s in group),
                 )
             )
             group.clear()
