@@ -6,7 +6,6 @@ Whisper); it runs in the parent, in --workers processes and in Ray actors alike.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -22,14 +21,12 @@ from cxinsight.sources import episode_id_for, is_audio, read_metadata, read_tran
 from cxinsight.text.passages import assemble
 from cxinsight.text.sentences import split_sentences
 from cxinsight.util import failpoints
+from cxinsight.util.checksums import sha256_of
 
 
 def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """What decides whether an input changed since it was indexed: the SHA-256 of its bytes."""
+    return sha256_of(path)
 
 
 def read_episode(path: Path, transcript: Transcript | None = None, digest: str | None = None,
