@@ -128,3 +128,37 @@ def test_reading_a_store_that_does_not_exist(cli_run, tmp_path):
     result = cli_run("--store", str(tmp_path / "nope"), "ask", "anything")
     assert result.exit_code == 2
     assert "no cxinsight store here yet" in result.output
+
+
+def test_citation_one_is_the_strongest_statement_search_found(cli_run, on_corpus):
+    question = "How did the utility deal with its complaints backlog?"
+    cited = json.loads(cli_run("ask", question, "--json").stdout)["citations"]
+    results = json.loads(cli_run("search", question, "--json").stdout)["results"]
+    assert [c["n"] for c in cited] == list(range(1, len(cited) + 1))
+    statements = [r for r in results if not r["text"].rstrip("\"')”’").endswith("?")]
+    assert (cited[0]["episode_id"], cited[0]["start"]) == (statements[0]["episode_id"], statements[0]["start"])
+    assert results.index(statements[0]) <= min((i for i, r in enumerate(results) if r not in statements), default=99)
+
+
+def test_quotes_never_offer_a_question(cli_run, on_corpus):
+    quotes = json.loads(cli_run("quotes", "--format", "json", "-n", "50").stdout)["quotes"]
+    assert quotes and not [q["text"] for q in quotes if q["text"].rstrip("\"')”’ ").endswith("?")]
+
+
+def test_an_unlabelled_source_is_evidence_and_only_a_known_host_line_is_demoted():
+    """An article has no speaker labels (speaker ""): it must not be taken for the host's lines and dropped."""
+    from cxinsight.answer.extractive import extractive_answer
+    from cxinsight.embed import get_embedder
+    from cxinsight.extract.taxonomy import load_taxonomy
+    from cxinsight.models import SearchHit
+
+    def hit(episode, speaker, similarity, text):
+        return SearchHit(episode_id=episode, title=episode, speaker=speaker, start=1.0, end=2.0, text=text, score=similarity,
+                         tactics=[], passage_id=f"{episode}:p0", similarity=similarity)
+
+    records = {"article": {"host": ""}, "show": {"host": "Hana Host", "guest": "Gus Guest"}}
+    hits = [hit("show", "Hana Host", 0.82, "We cut a third of our calls by rewriting the letters, I hear."),
+            hit("article", "", 0.80, "Harrow Gas cut a third of its calls by rewriting its meter letters."),
+            hit("show", "Gus Guest", 0.74, "We rewrote our bills and the calls about them fell.")]
+    answer = extractive_answer("How did a company cut calls by rewriting letters?", hits, get_embedder(), load_taxonomy(), 0.35, records)
+    assert [(c.n, c.episode_id, c.speaker) for c in answer.citations] == [(1, "article", ""), (2, "show", "Gus Guest")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from cxinsight.models import Answer, Citation, SearchHit
+from cxinsight.text.sentences import is_question
 
 
 def refusal(question: str, best: float | None, threshold: float) -> Answer:
@@ -43,10 +44,10 @@ def _key_sentences(question: str, texts: list[str], embedder) -> list[str]:
 RELATIVE_CUTOFF = 0.2
 
 
-def _only_questions(text: str) -> bool:
-    """A host's question is context, not evidence."""
-    parts = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
-    return all(p.rstrip("\"')”’").endswith("?") for p in parts)
+def is_host_line(hit: SearchHit, records: dict) -> bool:
+    """Known to be the host's: the episode names a host and this speaker is that host."""
+    host = records.get(hit.episode_id, {}).get("host") or ""
+    return bool(host and hit.speaker and hit.speaker == host)
 
 
 def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict) -> Answer:
@@ -55,34 +56,35 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
         return refusal(question, best, threshold)
     relevant = [
         h for h in hits
-        if h.similarity >= max(threshold, best - RELATIVE_CUTOFF) and not _only_questions(h.text)
+        if h.similarity >= max(threshold, best - RELATIVE_CUTOFF) and not is_question(h.text)
     ]
-    # Guests are the evidence; the host's lines only when nothing a guest said qualifies.
-    from_guests = [h for h in relevant if h.speaker != records.get(h.episode_id, {}).get("host")]
-    relevant = from_guests or relevant
+    # The host's lines are context: used only when nothing else qualifies. Only a line *known* to be the
+    # host's counts as one: an unlabelled source (an article, an undiarized recording) is evidence like any other.
+    not_host = [h for h in relevant if not is_host_line(h, records)]
+    relevant = not_host or relevant
     if not relevant:
         return refusal(question, best, threshold)
     key = dict(zip(map(id, relevant), _key_sentences(question, [h.text for h in relevant], embedder)))
 
-    groups: dict[str | None, list[SearchHit]] = {}
-    for hit in relevant:  # dicts keep insertion order: the strongest group comes first
-        groups.setdefault(hit.tactics[0] if hit.tactics else None, []).append(hit)
+    # Citations are numbered by relevance, so [1] is always the strongest evidence; the text then groups
+    # the points by tactic (the strongest group first), each point keeping its number.
+    citations = [
+        Citation(n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
+                 quote=hit.text, tactic=hit.tactics[0] if hit.tactics else None, url=hit.url,
+                 times_estimated=hit.times_estimated)
+        for n, hit in enumerate(relevant, 1)
+    ]
+    groups: dict[str | None, list[tuple[int, SearchHit]]] = {}
+    for citation, hit in zip(citations, relevant):  # dicts keep insertion order: the strongest group comes first
+        groups.setdefault(citation.tactic, []).append((citation.n, hit))
 
     episodes = {h.episode_id for h in relevant}
     lines = [f"Evidence from {len(episodes)} episode{'s' if len(episodes) != 1 else ''}, strongest first:"]
-    citations: list[Citation] = []
     for tactic, members in groups.items():
         found = taxonomy.get(tactic) if tactic else None
         lines.append(f"{found.name if found else 'Other relevant evidence'}:")
-        for hit in members:
-            n = len(citations) + 1  # numbered in reading order
+        for n, hit in members:
             record = records.get(hit.episode_id, {})
-            citations.append(
-                Citation(
-                    n=n, episode_id=hit.episode_id, title=hit.title, speaker=hit.speaker, start=hit.start, end=hit.end,
-                    quote=hit.text, tactic=tactic, url=hit.url, times_estimated=hit.times_estimated,
-                )
-            )
             # The episode's organisation belongs to its guest, not to the host asking questions.
             org = record.get("organisation", "") if hit.speaker == record.get("guest") else ""
             who = f"{hit.speaker} ({org})" if hit.speaker and org else (hit.speaker or "Unknown speaker")

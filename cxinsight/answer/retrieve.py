@@ -8,6 +8,7 @@ import numpy as np
 
 from cxinsight.models import SearchHit
 from cxinsight.settings import Settings
+from cxinsight.text.sentences import is_question
 from cxinsight.util.links import record_link
 
 
@@ -75,4 +76,6 @@ def hybrid_search(
                 times_estimated=bool(record.get("times_estimated") or meta.get("estimated")),
             )
         )
-    return hits
+    # Statements before questions: a question (usually the host's) says what was asked, not what was done.
+    return sorted(hits, key=lambda h: is_question(h.text))
+

@@ -157,6 +157,11 @@ def print_report(report: dict) -> None:
         for q in ret["questions"]:
             if not q["hit_at_3"]:
                 console.print(f"  miss: {q['question']}  (top: {', '.join(q['top_episodes'])})", style="dim")
+    cited = report.get("ask") or {}
+    if cited.get("hit_at_1") is not None:
+        console.print(f"Ask's citations: hit@1 = {cited['hit_at_1']:.2f}, hit@3 = {cited['hit_at_3']:.2f}, "
+                      f"MRR = {cited['mrr']:.2f}; answered {cited['answered']}/{cited['answerable']}, "
+                      f"refused {cited['refused_unanswerable']}/{cited['unanswerable']} unanswerable")
     console.print(f"Refusals: answered {ret['answered']}/{ret['answerable']} answerable questions; "
                   f"refused {ret['refused_unanswerable']}/{ret['unanswerable']} unanswerable ones")
     if "calibration" in report:

@@ -121,6 +121,31 @@ def _questions(session, gold: dict) -> dict:
     }
 
 
+def _ask_citations(session, gold: dict) -> dict:
+    """What `ask` itself cites (not only what search ranks): hit@1, hit@3 and MRR over cited documents."""
+    from cxinsight.answer.session import ask
+
+    rows = []
+    for q in gold.get("questions") or []:
+        answer = ask(session, q["question"])
+        cited = list(dict.fromkeys(c.episode_id for c in answer.citations))  # documents in citation order
+        wanted = set(q.get("episodes") or [])
+        rank = next((i for i, e in enumerate(cited, 1) if e in wanted), None)
+        rows.append({"question": q["question"], "refused": answer.refused, "cited": cited[:5], "rank": rank})
+    refused_unanswerable = sum(ask(session, u).refused for u in gold.get("unanswerable") or [])
+    n = len(rows)
+    if not n:
+        return {"questions": rows}
+    return {
+        "questions": rows,
+        "hit_at_1": round(sum(r["rank"] == 1 for r in rows) / n, 3),
+        "hit_at_3": round(sum(bool(r["rank"]) and r["rank"] <= 3 for r in rows) / n, 3),
+        "mrr": round(sum(1 / r["rank"] for r in rows if r["rank"]) / n, 3),
+        "answered": sum(not r["refused"] for r in rows), "answerable": n,
+        "refused_unanswerable": refused_unanswerable, "unanswerable": len(gold.get("unanswerable") or []),
+    }
+
+
 def _calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
     answerable, unanswerable = sims
     best = (-1, 0.0)
@@ -161,6 +186,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
     retrieval = _questions(session, gold)
     sims = retrieval.pop("_sims")
     report["retrieval"] = retrieval
+    report["ask"] = _ask_citations(session, gold)
     if calibrate and cases:
         best_cfg, best = _sweep(classifier, cases, tactic_ids, taxonomy.classifier)
         # Leave one episode out: choose on the rest, score the held-out one.

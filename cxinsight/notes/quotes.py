@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from cxinsight.text.sentences import is_question
 from cxinsight.util.clock import clock
 from cxinsight.util.links import record_link
 
@@ -89,6 +90,8 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                 who = group[0].speaker
                 if len(text.split()) < min_words or (speaker and speaker.lower() not in who.lower()):
                     continue
+                if is_question(text) or (who and who == record.get("host") and "?" in text):
+                    continue  # a question, above all the host's, is never a pull quote
                 quote = Quote(
                     episode_id=ep_id, title=record.get("title", ""), speaker=who,
                     organisation=record.get("organisation", "") if who and who == record.get("guest") else "",

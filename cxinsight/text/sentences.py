@@ -148,3 +148,9 @@ def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: in
         group.append(sentence)
     flush()
     return passages
+
+
+def is_question(text: str) -> bool:
+    """Every sentence of the text ends with a question mark: a question is context, never evidence."""
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+    return bool(parts) and all(p.rstrip("\"')”’").endswith("?") for p in parts)
