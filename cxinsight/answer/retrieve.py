@@ -52,7 +52,8 @@ def hybrid_search(
         fused[hit["id"]] = fused.get(hit["id"], 0.0) + 1.0 / (settings.rrf_k + rank + 1)
     for rank, (pid, _) in enumerate(keyword_hits):
         fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
-    top = sorted(fused, key=fused.get, reverse=True)[:k]
+    # A few more than k, so statements can move up past questions and a host's lines before the cut.
+    top = sorted(fused, key=fused.get, reverse=True)[: k + max(2, k // 2)]
 
     found = {h["id"]: h for h in vector_hits}
     missing = [pid for pid in top if pid not in found]
@@ -76,6 +77,10 @@ def hybrid_search(
                 times_estimated=bool(record.get("times_estimated") or meta.get("estimated")),
             )
         )
-    # Statements before questions: a question (usually the host's) says what was asked, not what was done.
-    return sorted(hits, key=lambda h: is_question(h.text))
+    # Statements before questions and before a known host's lines: what was asked is context, not evidence.
+    def context(hit: SearchHit) -> bool:
+        host = records.get(hit.episode_id, {}).get("host") or ""
+        return is_question(hit.text) or bool(host and hit.speaker == host)
+
+    return sorted(hits, key=context)[:k]
 
