@@ -132,3 +132,10 @@ def test_a_damaged_cue_is_recovered_and_reported_with_its_line(name, expected):
     text = " ".join(s.text for s in transcript.segments)
     assert "Caption text #2" in text and " 2 Caption" not in text  # no word lost, no cue number leaked
     assert len(transcript.warnings) == 1 and transcript.warnings[0].startswith(expected)
+
+
+def test_ssa_override_tags_in_subrip_are_markup_not_words(tmp_path):
+    path = tmp_path / "top.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:02,500\n{\\an8}Nobody owned the backlog.\n\n"
+                    "2\n00:00:03,000 --> 00:00:04,000\nWe {\\i1}fixed{\\i0} it.\n")
+    assert [s.text for s in read_transcript(path).segments] == ["Nobody owned the backlog.", "We fixed it."]

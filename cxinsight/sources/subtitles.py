@@ -14,6 +14,8 @@ _PREFIX = re.compile(r"^\s*(?:-\s*)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+(?P<speaker>[^>]+)>")
 # Markup the formats define: <i>, <b>, <c.class>, <v Name>, <font ...>, </i>, VTT timestamps <00:01.000>;
 # never "<70 to >85" (a "<" followed by a digit or a space is text).
+# SSA/ASS override blocks that SubRip files carry from their source: {\an8} (top of screen), {\i1}, {\pos(…)}.
+_SSA_OVERRIDE = re.compile(r"\{\\[^{}]*\}")
 _TAG = re.compile(r"</?(?:[A-Za-z][\w.\-]*(?:\s[^<>]*)?|\d{1,2}(?::\d{2}){1,2}\.\d{3})>")
 
 
@@ -153,7 +155,7 @@ def parse_srt(text: str, path) -> Transcript:
                     warnings.append(f"{where}cue {line.strip()} has no timing line; its text was joined to cue {sub.index}")
                     continue
             kept.append(line)
-        cues.append((sub.start.total_seconds(), sub.end.total_seconds(), " ".join(kept), ""))
+        cues.append((sub.start.total_seconds(), sub.end.total_seconds(), _SSA_OVERRIDE.sub("", " ".join(kept)), ""))
     transcript = _with_speakers(cues, "srt")
     return transcript.model_copy(update={"warnings": warnings})
 
