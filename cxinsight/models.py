@@ -83,6 +83,8 @@ class Tactic(BaseModel):
     name: str
     description: str
     examples: list[str] = Field(default_factory=list)
+    # Names a text may call the tactic by ("catch-up phase"): a sentence that names it gets it.
+    aliases: list[str] = Field(default_factory=list)
 
 
 class TacticMention(BaseModel):

@@ -89,3 +89,14 @@ def test_embeddings_are_normalised_and_meaningful():
     assert vectors.shape == (3, 384)
     assert abs(float((vectors[0] ** 2).sum()) - 1.0) < 1e-4
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2
+
+
+def test_a_sentence_that_names_a_tactic_gets_it():
+    """One sentence naming the phase is enough, though the classifier wants three scored sentences otherwise."""
+    t = Transcript(segments=[Segment(start=0, end=9, text=(
+        "Tamar developed a cleanup and catch up system for the first year. "
+        "The weather in the harbour was lovely that spring. Her daughter plays the cello."))])
+    sentences = split_sentences(t, "ep")
+    mentions = build_extraction_chain(load_taxonomy(), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences}).mentions
+    assert [(m.tactic_id, m.sentence_ids) for m in mentions if m.tactic_id == "cleanup-and-catch-up"] == [
+        ("cleanup-and-catch-up", ["ep:00000"])]

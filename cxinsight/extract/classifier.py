@@ -6,9 +6,15 @@ beat the closest-example score: held-out episode F1 0.92 vs 0.65.) A window's
 score for a tactic is its cosine to that centroid; a sentence takes the best
 score of the windows that contain it. Runs of labelled sentences become
 TacticMentions that point at sentence ids (text is never produced here).
+
+A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
+cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
+needs no minimum number of sentences: a text that names it discusses it.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 
@@ -28,6 +34,15 @@ class TacticClassifier:
             centroids.append(embedder.embed([tactic.description, *tactic.examples]).mean(axis=0))
         centroids = np.stack(centroids) if centroids else np.zeros((0, embedder.dimensions), dtype=np.float32)
         self._centroids = centroids / np.clip(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12, None)
+        self._aliases = [_alias_pattern(t.aliases) for t in taxonomy.tactics]
+
+    def named(self, sentences: list[Sentence]) -> np.ndarray:
+        """(n_sentences, n_tactics) True where a sentence names the tactic by an alias."""
+        named = np.zeros((len(sentences), len(self._aliases)), dtype=bool)
+        for k, pattern in enumerate(self._aliases):
+            if pattern is not None:
+                named[:, k] = [bool(pattern.search(s.text)) for s in sentences]
+        return named
 
     def sentence_scores(self, sentences: list[Sentence]) -> np.ndarray:
         """(n_sentences, n_tactics) best window score per sentence and tactic."""
@@ -51,10 +66,12 @@ class TacticClassifier:
         found: list[TacticMention] = []
         best = scores.max(axis=1) if len(scores) else np.zeros(0)
         long_enough = np.array([len(s.text.split()) >= cfg.min_words for s in sentences], dtype=bool)
+        named = self.named(sentences)
         for k, tactic in enumerate(self.taxonomy.tactics):
             labelled = (scores[:, k] >= cfg.threshold) & (scores[:, k] >= best - cfg.margin) & long_enough
-            if labelled.sum() < cfg.min_sentences:
-                continue  # a passing remark is not a discussion of the tactic
+            if labelled.sum() < cfg.min_sentences and not named[:, k].any():
+                continue  # a passing remark is not a discussion of the tactic (unless it names it)
+            labelled |= named[:, k]
             run: list[int] = []
             for i in range(len(sentences) + 1):
                 if i < len(sentences) and labelled[i]:
@@ -73,3 +90,13 @@ class TacticClassifier:
                 run = []
         found.sort(key=lambda m: m.sentence_ids[0])
         return found
+
+
+def _alias_pattern(aliases: list[str]) -> re.Pattern | None:
+    """One case-insensitive pattern; spaces and hyphens in an alias match either ("clean-up" = "clean up")."""
+    parts = []
+    for alias in aliases:
+        words = [re.escape(w) for w in re.split(r"[\s\-]+", alias.strip()) if w]
+        if words:
+            parts.append(r"[\s\-]*".join(words))
+    return re.compile(r"\b(?:" + "|".join(parts) + r")\b", re.I) if parts else None
