@@ -6,8 +6,12 @@ STAMP  := $(VENV)/.installed
 STORE  ?= .cxinsight
 CX     := $(BIN)/cxinsight --store $(STORE)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# System packages: espeak-ng speaks the sample audio; pocketsphinx-testdata has real speech clips for tests.
-APT_PACKAGES := espeak-ng pocketsphinx-testdata
+# System packages: festival and two of its voices (male, female) speak the sample audio; espeak-ng speaks
+# test snippets; pocketsphinx-testdata and asterisk-core-sounds-en-wav hold real human speech for tests, and
+# asterisk-moh-opsound-wav real music (a music-only episode must not grow speakers).
+FESTIVAL_VOICES := festvox-kallpc16k festvox-us-slt-hts
+APT_PACKAGES := espeak-ng festival $(FESTIVAL_VOICES) pocketsphinx-testdata asterisk-core-sounds-en-wav \
+                asterisk-moh-opsound-wav
 
 # Two sample interviews become two-voice audio; the demo ingests them instead of their text.
 AUDIO_EPISODES := 01-brightwater-cleanup 05-ferncastle-branches
@@ -20,7 +24,10 @@ TEXT_EPISODES  := $(filter-out $(foreach e,$(AUDIO_EPISODES),corpus/episodes/$(e
 install: system $(STAMP)
 
 system:
-	@command -v espeak-ng >/dev/null && test -d /usr/share/pocketsphinx/test/data/librivox || \
+	@command -v espeak-ng >/dev/null && command -v text2wave >/dev/null && \
+	  test -d /usr/share/festival/voices/english/kal_diphone && test -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts && \
+	  test -d /usr/share/pocketsphinx/test/data/librivox && test -d /usr/share/asterisk/sounds/en_US_f_Allison && \
+	  test -d /usr/share/asterisk/moh || \
 	  { export DEBIAN_FRONTEND=noninteractive; \
 	    $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES) >/dev/null 2>&1 || \
 	    { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q --no-install-recommends $(APT_PACKAGES); }; }
@@ -33,6 +40,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[openai-whisper-cpu]'
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625
+	$(BIN)/pip install -q --no-deps --no-warn-conflicts resemblyzer==0.1.4
 	# The one use of torch outside openai-whisper: export the bundled embedder to ONNX once, now, so no
 	# read command ever needs torch (it goes to the user cache; re-run `make install` after clearing it).
 	$(BIN)/python -c "from cxinsight.embed import onnx_model_path; onnx_model_path()"

@@ -1,21 +1,24 @@
-"""Synthesize sample interviews as two-voice audio with espeak-ng, offline.
+"""Synthesize sample interviews as two-voice audio with festival, offline.
 
     python corpus/synthesize.py corpus/episodes/01-brightwater-cleanup.txt --out corpus/audio
 
 For each transcript it writes NAME.mp3 (or --ext), a copy of the metadata
 sidecar, and NAME.turns.csv: who speaks when (speaker, start, end, text), the
 answer key tests use to check that citations point at the right moment.
-The host and the guest get different voices; turns are separated by pauses.
+The host and the guest get two distinct festival voices (a male diphone voice
+and a female HTS voice, Debian festvox-kallpc16k and festvox-us-slt-hts) so that
+speaker diarization can tell them apart; espeak-ng's voices sound alike to a
+speaker encoder. Turns are separated by pauses.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import io
 import shutil
 import subprocess
 import sys
+import tempfile
 import wave
 from pathlib import Path
 
@@ -24,21 +27,22 @@ import numpy as np
 from cxinsight.transcribe.encode import write_audio
 
 RATE = 16000
-VOICES = ("en-us+m3", "en-gb+f4")  # host, guest
-WORDS_PER_MINUTE = 165
+# host, guest: festival voice procedures from festvox-kallpc16k and festvox-us-slt-hts
+VOICES = ("voice_kal_diphone", "voice_cmu_us_slt_arctic_hts")
 PAUSE_SECONDS = 0.7
 
 
 def _speak(text: str, voice: str) -> np.ndarray:
-    """espeak-ng to 16 kHz float samples; the text goes through stdin, never a shell."""
-    out = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(WORDS_PER_MINUTE), "--stdout"],
-        input=text.encode("utf-8"), capture_output=True, check=True,
-    ).stdout
-    with wave.open(io.BytesIO(out)) as wav:
-        rate = wav.getframerate()
-        pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).astype(np.float32) / 32768
-    # linear resampling is plenty for synthetic speech (espeak-ng speaks at 22.05 kHz)
+    """festival's text2wave to 16 kHz float samples; the text goes through a file, never a shell."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = Path(tmp) / "turn.txt", Path(tmp) / "turn.wav"
+        source.write_text(text, encoding="utf-8")
+        subprocess.run(["text2wave", "-eval", f"({voice})", "-o", str(target), str(source)],
+                       capture_output=True, check=True)
+        with wave.open(str(target)) as wav:
+            rate = wav.getframerate()
+            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).astype(np.float32) / 32768
+    # linear resampling is plenty for synthetic speech (the HTS voice speaks at 32 kHz)
     positions = np.arange(0, len(pcm) * RATE / rate) * rate / RATE
     return np.interp(positions, np.arange(len(pcm)), pcm).astype(np.float32)
 
@@ -86,8 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ext", default=".mp3", choices=[".mp3", ".m4a", ".wav", ".flac", ".ogg"])
     parser.add_argument("--max-turns", type=int, default=0, help="only the first N turns (0: all)")
     args = parser.parse_args(argv)
-    if shutil.which("espeak-ng") is None:
-        print("espeak-ng is not installed (apt-get install espeak-ng; `make install` does this)", file=sys.stderr)
+    if shutil.which("text2wave") is None:
+        print("festival is not installed (apt-get install festival festvox-kallpc16k festvox-us-slt-hts; "
+              "`make install` does this)", file=sys.stderr)
         return 1
     for source in args.sources:
         target = synthesize(source, args.out, args.ext, args.max_turns)

@@ -46,6 +46,8 @@ class Transcript(BaseModel):
     source_format: str = ""
     # Damaged parts of the source that were recovered, each naming its line: shown in the ingest outcome.
     warnings: list[str] = Field(default_factory=list)
+    # One line when diarization could not be sure how many voices there are (shown in the outcome).
+    speaker_note: str = ""
 
     @property
     def duration(self) -> float:

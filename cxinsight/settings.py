@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     ray_address: str | None = Field(default=None, description="Ray cluster address (ray://HOST:10001 or HOST:6379); None: a private local instance")
     llm_timeout: float = Field(default=60.0, gt=0)
     language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
+    diarize: bool = Field(default=True, description="label who speaks when in audio (env CXINSIGHT_DIARIZE)")
+    speakers: int = Field(default=0, ge=0, le=20, description="voices in audio episodes; 0: found automatically")
 
 
 PRESETS: dict[str, dict] = {

@@ -125,3 +125,49 @@ def assert_verbatim(quote, episode):
     """A quote must be consecutive stored sentences of the episode, copied exactly."""
     joined = " ".join(s.text for s in episode.sentences)
     assert quote in joined, quote
+
+
+# --------------------------------------------------------------------------- real human voices for diarization
+ALLISON = Path("/usr/share/asterisk/sounds/en_US_f_Allison")  # Debian asterisk-core-sounds-en-wav (CC BY-SA)
+CMU_CLIPS = [LIBRIVOX.parent / name for name in ("goforward.raw", "numbers.raw", "something.raw", "tidigits/dhd.2934z.raw")]
+
+
+def real_voices() -> dict[str, list]:
+    """Three real human voices as 16 kHz clips: a LibriVox reader, Allison Smith's prompts, a CMU speaker."""
+    import numpy as np
+
+    from cxinsight.transcribe.audio import load_audio
+
+    if not ALLISON.is_dir():
+        pytest.skip("asterisk-core-sounds-en-wav is missing (run `make install`, which installs the apt package)")
+    allison = []
+    for path in sorted(ALLISON.glob("*.wav")):
+        samples = load_audio(path)
+        if 4 <= len(samples) / 16000 <= 12:
+            allison.append(samples)
+        if len(allison) == 5:
+            break
+    return {
+        "reader": [load_audio(path) for path in librivox_clips()],
+        "allison": allison,
+        "cmu": [np.fromfile(path, dtype="<i2").astype(np.float32) / 32768 for path in CMU_CLIPS],
+    }
+
+
+def voice_composite(path: Path, names: list[str], pause: float = 0.6) -> list[tuple[str, float, float]]:
+    """Turns taken in rotation from the named voices, written to `path`; returns (voice, start, end) per turn."""
+    import numpy as np
+
+    from cxinsight.transcribe.encode import write_audio
+
+    clips = {name: list(real_voices()[name]) for name in names}
+    pieces, turns, at = [], [], 0.0
+    while any(clips.values()):
+        for name in names:
+            if clips[name]:
+                speech = clips[name].pop(0)
+                turns.append((name, at, at + len(speech) / 16000))
+                pieces += [speech, np.zeros(int(pause * 16000), np.float32)]
+                at += len(speech) / 16000 + pause
+    write_audio(path, np.concatenate(pieces), 16000)
+    return turns

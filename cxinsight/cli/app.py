@@ -61,6 +61,27 @@ def _llm_options(command):
                         help="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf.  [env: CXINSIGHT_LLM; default: none]")(command)
 
 
+class SpeakerCount(click.ParamType):
+    """--speakers: "auto" (0) or a number of voices."""
+
+    name = "auto|N"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or str(value).strip().lower() == "auto":
+            return 0 if not isinstance(value, int) else value
+        try:
+            count = int(value)
+        except ValueError:
+            self.fail(f"'{value}' is not 'auto' or a number of speakers", param, ctx)
+        if not 1 <= count <= 20:
+            self.fail(f"{count} is not between 1 and 20", param, ctx)
+        return count
+
+
+def _voice_flags(speakers, no_diarize) -> dict:
+    return {"speakers": speakers, "diarize": False if no_diarize else None}
+
+
 def _whisper_options(command):
     """Transcription flags shared by `ingest` and `transcribe`; unset flags fall back to settings."""
     options = [
@@ -75,6 +96,10 @@ def _whisper_options(command):
                      help="faster-whisper: 30-second windows decoded at once (about 2x faster); 1 = in order, "
                           "each conditioned on the text before it.  [default: 8]"),
         click.option("--language", default=None, help="Spoken language code (e.g. en); default: detect (English for *.en models)."),
+        click.option("--speakers", type=SpeakerCount(), default=None, metavar="auto|N",
+                     help="Voices in the audio: auto finds them, N forces a count (1-20).  [default: auto]"),
+        click.option("--no-diarize", is_flag=True, default=None,
+                     help="Do not label who speaks when (audio quotes then read 'Unknown speaker')."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -105,13 +130,15 @@ def _whisper_options(command):
 @click.pass_context
 @handle_errors
 def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_minutes, engine, whisper_model, compute_type, beam_size, batch_size,
-           language, llm, llm_base_url, executor, ray_address, force, as_json):
+           language, speakers, no_diarize, llm, llm_base_url, executor, ray_address, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
     Transcripts: .txt, .srt, .vtt, .json. Audio and video (.wav .mp3 .m4a .flac
     .ogg .opus .mp4 .mkv .webm .mov) are transcribed with Whisper first, offline,
     with word timestamps; the model loads once per batch and transcripts are kept
-    in the store, so a re-run never transcribes the same audio twice.
+    in the store, so a re-run never transcribes the same audio twice. Voices are
+    told apart (--speakers auto|N, --no-diarize) and named from the metadata's
+    host and guest; `cxinsight speakers EPISODE` lists and renames them.
 
     Folders are searched recursively. Metadata comes from a sidecar NAME.yaml
     (title, show, guest, organisation, date, url), a manifest row or the feed.
@@ -136,7 +163,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
                          beam_size=beam_size, batch_size=batch_size, language=language, max_download_mb=max_download_mb,
                          max_download_minutes=max_download_minutes, llm=llm, executor=executor, ray_address=ray_address,
-                         llm_base_url=llm_base_url)
+                         llm_base_url=llm_base_url, **_voice_flags(speakers, no_diarize))
     progress = IngestProgress(enabled=not as_json)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url), \
             progress, stdout_to_stderr(as_json):
@@ -188,7 +215,8 @@ def status(ctx, as_json):
 @_whisper_options
 @click.pass_context
 @handle_errors
-def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type, beam_size, batch_size, language):
+def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type, beam_size, batch_size, language,
+               speakers, no_diarize):
     """Transcribe audio or video files with Whisper (offline), without indexing them.
 
     \b
@@ -201,7 +229,8 @@ def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type,
     from cxinsight.ingest.transcribe_only import transcribe_files
 
     settings = _settings(ctx, engine=engine, whisper_model=whisper_model, compute_type=compute_type,
-                         beam_size=beam_size, batch_size=batch_size, language=language)
+                         beam_size=beam_size, batch_size=batch_size, language=language,
+                         **_voice_flags(speakers, no_diarize))
     if output_dir is None and len(paths) > 1:
         output_dir = Path(".")
     with IngestProgress() as progress:
@@ -213,8 +242,11 @@ def transcribe(ctx, paths, fmt, output_dir, engine, whisper_model, compute_type,
             click.echo(f"Error: {outcome.detail}", err=True)
         elif outcome.status == "silent":
             click.echo(f"Warning: {outcome.path}: {outcome.detail}; wrote an empty transcript", err=True)
-        elif outcome.output != "-":
-            click.echo(f"wrote {outcome.output}", err=True)
+        else:
+            if outcome.detail:
+                click.echo(f"Warning: {outcome.path}: {outcome.detail}", err=True)
+            if outcome.output != "-":
+                click.echo(f"wrote {outcome.output}", err=True)
     if any(o.status != "written" for o in outcomes):
         ctx.exit(EXIT_PARTIAL)
 
@@ -358,9 +390,10 @@ def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
 
 
 from cxinsight.cli.store import doctor  # noqa: E402  (registered on the group)
+from cxinsight.cli.voices import speakers as speakers_command  # noqa: E402
 from cxinsight.cli.writers import export, quotes, shownotes  # noqa: E402
 
-for _command in (quotes, shownotes, export, doctor):
+for _command in (quotes, shownotes, export, doctor, speakers_command):
     cli.add_command(_command)
 
 

@@ -30,13 +30,21 @@ def content_hash(path: Path) -> str:
 
 
 def read_episode(path: Path, transcript: Transcript | None = None, digest: str | None = None,
-                 episode_id: str | None = None, overrides: dict | None = None) -> Episode:
+                 episode_id: str | None = None, overrides: dict | None = None,
+                 renames: dict[str, str] | None = None) -> Episode:
     """Everything about one input that needs no model: transcript, metadata, sentences.
 
-    Audio is transcribed by the caller and passed in as `transcript`.
+    Audio is transcribed (and diarized) by the caller and passed in as `transcript`; its
+    voices are named here from the metadata, then the user's renames are applied.
     """
+    from cxinsight.transcribe.voices import rename_speakers, voice_names
+
     transcript = transcript or read_transcript(path)
     meta = read_metadata(path, transcript, overrides)
+    transcript = rename_speakers(transcript, voice_names(transcript, meta.host, meta.guest))
+    if renames:
+        transcript = rename_speakers(transcript, renames)
+        meta = meta.model_copy(update={k: renames.get(getattr(meta, k), getattr(meta, k)) for k in ("host", "guest")})
     episode_id = episode_id or episode_id_for(path)
     sentences = split_sentences(transcript, episode_id)
     if not sentences:
@@ -66,8 +74,9 @@ class Prepared:
         warnings = self.episode.transcript.warnings
         damaged = (f"; {len(warnings)} damaged cue{'s' if len(warnings) > 1 else ''} recovered ({'; '.join(warnings[:3])})"
                    if warnings else "")
+        voices = f"; {self.episode.transcript.speaker_note}" if self.episode.transcript.speaker_note else ""
         return (f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, "
-                f"{len(self.mentions)} tactic mentions{extra}{self.note}{damaged}")
+                f"{len(self.mentions)} tactic mentions{extra}{self.note}{damaged}{voices}")
 
 
 class Processor:
@@ -114,11 +123,23 @@ class Processor:
         result = transcriber.transcribe(path, on_progress=progress)
         if result.silent:
             raise InputError(path, f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)")
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
-        tmp.write_text(result.transcript.model_dump_json(), encoding="utf-8")
-        tmp.replace(cache)
+        _write_cache(cache, result.transcript)
         return result.transcript
+
+    def voiced_transcript(self, path: Path, digest: str) -> Transcript:
+        """The audio's transcript with every word's voice ("Speaker N"), cached like the transcript itself."""
+        transcript = self.audio_transcript(path, digest)
+        if not self.settings.diarize:
+            return transcript
+        from cxinsight.transcribe.diarize import DIARIZER, diarize
+
+        key = f"{self.transcriber().cache_key}.{DIARIZER}.voices{self.settings.speakers or 'auto'}"
+        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{key}.json"
+        if cache.exists():
+            return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
+        voiced = diarize(path, transcript, self.settings.speakers or None).transcript
+        _write_cache(cache, voiced)
+        return voiced
 
     def prepare(self, path: Path, digest: str, episode_id: str, overrides: dict) -> Prepared:
         with self.embedder.memo():  # one episode's texts are embedded once, however many roles they play
@@ -133,8 +154,11 @@ class Processor:
 
     def _prepare(self, path: Path, digest: str, episode_id: str, overrides: dict) -> Prepared:
         started = time.perf_counter()
-        transcript = self.audio_transcript(path, digest) if is_audio(path) else None
-        episode = read_episode(path, transcript, digest, episode_id, overrides)
+        from cxinsight.store.renames import load_renames
+
+        transcript = self.voiced_transcript(path, digest) if is_audio(path) else None
+        renames = load_renames(self.settings.store, episode_id)
+        episode = read_episode(path, transcript, digest, episode_id, overrides, renames)
         extraction = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
         failpoints.reach("extract")
         mentions, fallback = extraction.mentions, extraction.llm_fallback
@@ -144,6 +168,13 @@ class Processor:
                  "language": _known_language(episode.transcript)}
         note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
         return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started, note)
+
+
+def _write_cache(cache: Path, transcript: Transcript) -> None:
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
+    tmp.write_text(transcript.model_dump_json(), encoding="utf-8")
+    tmp.replace(cache)
 
 
 def _known_language(transcript: Transcript) -> str:

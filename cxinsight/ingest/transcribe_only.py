@@ -46,9 +46,13 @@ def transcribe_files(
         except CxError as exc:
             outcomes.append(TranscribeOutcome(str(path), "failed", detail=str(exc)))
             continue
-        text = render_transcript(result.transcript, fmt)
+        transcript = result.transcript
+        if settings.diarize and not result.silent:
+            transcript = _named_voices(path, transcript, settings)
+        text = render_transcript(transcript, fmt)
         status = "silent" if result.silent else "written"
-        detail = f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent else ""
+        detail = (f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent
+                  else transcript.speaker_note)
         if out_dir is None:
             outcomes.append(TranscribeOutcome(str(path), status, "-", detail, text))
             continue
@@ -59,3 +63,14 @@ def transcribe_files(
         tmp.replace(target)
         outcomes.append(TranscribeOutcome(str(path), status, str(target), detail))
     return outcomes
+
+
+def _named_voices(path: Path, transcript, settings: Settings):
+    """Who speaks when, named from a sidecar's host and guest when there is one (else "Speaker N")."""
+    from cxinsight.sources import read_metadata
+    from cxinsight.transcribe.diarize import diarize
+    from cxinsight.transcribe.voices import rename_speakers, voice_names
+
+    voiced = diarize(path, transcript, settings.speakers or None).transcript
+    meta = read_metadata(path, voiced)
+    return rename_speakers(voiced, voice_names(voiced, meta.host, meta.guest))

@@ -13,6 +13,7 @@ from cxinsight.sources.textfile import read_text
 from cxinsight.util.slug import slugify
 
 _FIELDS = set(EpisodeMeta.model_fields)
+_GENERIC_VOICE = re.compile(r"^Speaker \d+$")
 
 
 def episode_id_for(path: Path) -> str:
@@ -66,7 +67,8 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
         # The guest is usually whoever speaks most that is not the host.
         words = Counter()
         for seg in transcript.segments:
-            if seg.speaker and seg.speaker != fields.get("host"):
+            # a diarized voice ("Speaker 2") is named from the metadata later, never taken as a name
+            if seg.speaker and seg.speaker != fields.get("host") and not _GENERIC_VOICE.match(seg.speaker):
                 words[seg.speaker] += len(seg.text.split())
         if words:
             fields["guest"] = words.most_common(1)[0][0]

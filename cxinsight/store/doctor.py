@@ -121,15 +121,8 @@ def _repair(archive, embedder, health, settings: Settings) -> list[str]:
 
 
 def _reindex(archive, embedder, episode_id: str) -> None:
-    from cxinsight.text.passages import assemble
+    from cxinsight.store.rewrite import rewrite_episode
 
-    record = archive.records()[episode_id]
     episode, mentions = archive.load_episode(episode_id)
     known = {s.id for s in episode.sentences}
-    mentions = [m for m in mentions if m.sentence_ids and set(m.sentence_ids) <= known]
-    passages, vectors = assemble(episode, mentions, embedder)
-    n_p, n_m = len(passages), len(mentions)
-    keep = ("taxonomy", "extractor", "transcriber", "llm_fallback")
-    archive.write_episode(episode, passages, vectors[:n_p], mentions, vectors[n_p : n_p + n_m], vectors[-1],
-                          extra={k: record[k] for k in keep if k in record})
-
+    rewrite_episode(archive, embedder, episode, [m for m in mentions if m.sentence_ids and set(m.sentence_ids) <= known])
