@@ -62,7 +62,11 @@ def voice_encoder():
     """Resemblyzer's voice encoder, loaded once per process (its weights are in the wheel: no download)."""
     global _ENCODER
     if _ENCODER is None:
-        from resemblyzer import VoiceEncoder
+        import warnings
+
+        with warnings.catch_warnings():  # resemblyzer imports a SciPy module path that is deprecated
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from resemblyzer import VoiceEncoder
 
         _ENCODER = VoiceEncoder("cpu", verbose=False)
     return _ENCODER
