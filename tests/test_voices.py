@@ -101,3 +101,26 @@ def test_parse_rename(text, expected):
 def test_parse_rename_rejects(text):
     with pytest.raises(ValueError, match="OLD=NEW"):
         parse_rename(text)
+
+
+def test_feed_people_name_the_host_and_guests(tmp_path):
+    from cxinsight.sources.feed import read_feed
+
+    feed = tmp_path / "show.xml"
+    feed.write_text('''<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"
+     xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+  <title>The Loyalty Loop</title><itunes:author>Loop Media</itunes:author>
+  <podcast:person role="host">Hannah Kessler-Moyo</podcast:person>
+  <item><title>Ep 1</title><enclosure url="https://example.com/1.mp3" type="audio/mpeg" length="1"/>
+    <podcast:person role="guest">Marisol Okafor-Lind</podcast:person></item>
+  <item><title>Ep 2</title><enclosure url="https://example.com/2.mp3" type="audio/mpeg" length="1"/>
+    <podcast:person>Guest Host Ana</podcast:person>
+    <podcast:person role="guest">Ben Ode</podcast:person><podcast:person role="Guest">Cy Lee</podcast:person></item>
+</channel></rss>''', encoding="utf-8")
+    first, second = read_feed(str(feed), tmp_path / "media")
+    assert (first.overrides["host"], first.overrides["guest"]) == ("Hannah Kessler-Moyo", "Marisol Okafor-Lind")
+    assert (second.overrides["host"], second.overrides["guest"]) == ("Guest Host Ana", "Ben Ode and Cy Lee")
+    bare = tmp_path / "bare.xml"
+    bare.write_text(feed.read_text().replace('<podcast:person role="host">Hannah Kessler-Moyo</podcast:person>', ""))
+    assert read_feed(str(bare), tmp_path / "media")[0].overrides["host"] == "Loop Media"  # itunes:author

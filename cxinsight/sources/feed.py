@@ -50,20 +50,35 @@ def _media_ext(url: str, mime: str) -> str:
     return MEDIA_TYPES.get((mime or "").split(";")[0].strip().lower(), "")
 
 
-def _item_transcripts(data: bytes) -> list[list[dict]] | None:
-    """Every <podcast:transcript> of every item, in feed order; None when the XML cannot be read that way."""
+def _item_tags(data: bytes) -> tuple[dict, list[dict]] | None:
+    """The channel's people, and every item's <podcast:transcript>s and people, in feed order.
+
+    People are `<podcast:person role="host|guest">Name</podcast:person>` (the role defaults to host,
+    as the Podcasting 2.0 namespace says). None when the XML cannot be read this way.
+    """
     import xml.etree.ElementTree as ET
 
     try:
         root = ET.fromstring(data)
     except ET.ParseError:
         return None
+
+    def podcast(element, name: str) -> bool:
+        return isinstance(element.tag, str) and element.tag.endswith("}" + name) and "podcast" in element.tag.lower()
+
+    def people(elements) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for e in elements:
+            if podcast(e, "person") and (e.text or "").strip():
+                role = (e.get("role") or "host").strip().lower()
+                found.setdefault(role, []).append(" ".join(e.text.split()))
+        return found
+
     items = [e for e in root.iter() if e.tag in ("item", "{http://www.w3.org/2005/Atom}entry")]
-    found = []
-    for item in items:
-        found.append([dict(t.attrib) for t in item.iter()
-                      if isinstance(t.tag, str) and t.tag.endswith("}transcript") and "podcast" in t.tag.lower()])
-    return found
+    channel = next((e for e in root.iter() if e.tag == "channel"), root)
+    found = [{"transcripts": [dict(t.attrib) for t in item.iter() if podcast(t, "transcript")],
+              "people": people(item.iter())} for item in items]
+    return people(list(channel)), found
 
 
 def _language(code: str | None) -> str:
@@ -92,9 +107,12 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
     show = parsed.feed.get("title", "")
     language = _language(parsed.feed.get("language"))
     base = spec if spec.lower().startswith(("http://", "https://")) else ""
-    every = _item_transcripts(data)
+    tags = _item_tags(data)
+    channel_people, every = tags if tags is not None else ({}, None)
     if every is not None and len(every) != len(parsed.entries):
         every = None
+    # the host named by the feed: a channel <podcast:person role="host">, else its itunes:author
+    show_host = (channel_people.get("host") or [parsed.feed.get("author", "")])[0]
     items, seen = [], set()
     for number, entry in enumerate(parsed.entries, 1):
         title = entry.get("title") or f"item {number}"
@@ -103,10 +121,14 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
             episode_id = f"{episode_id}-{number}"
         seen.add(episode_id)
         published = entry.get("published_parsed") or entry.get("updated_parsed")
+        people = every[number - 1]["people"] if every is not None else {}
         overrides = {"title": title, "show": show, "url": entry.get("link", ""),
-                     "date": time.strftime("%Y-%m-%d", published) if published else ""}
+                     "date": time.strftime("%Y-%m-%d", published) if published else "",
+                     "host": (people.get("host") or [show_host])[0],
+                     "guest": " and ".join(people.get("guest", []))}
         item = BatchItem(f"feed item '{title}'", episode_id, overrides=overrides)
-        transcripts = every[number - 1] if every is not None else [entry.get("podcast_transcript") or {}]
+        transcripts = (every[number - 1]["transcripts"] if every is not None
+                       else [entry.get("podcast_transcript") or {}])
         choices = [(urljoin(base, url) if base else url, media_dir / f"{episode_id}{ext}")
                    for url, ext in _ranked(transcripts, _language(entry.get("language")) or language)]
         media = [e for e in entry.get("enclosures", []) if e.get("href")]

@@ -31,6 +31,7 @@ MIN_CLUSTER_PHRASE = 1.0  # only phrases this long decide the voices; shorter on
 SAME_VOICE_DISTANCE = 0.35  # cosine distance below which two groups of phrases are one voice (tuned on corpus audio)
 MIN_VOICE_SHARE = 0.03  # a "voice" with less of the talk time than this (and under MIN_VOICE_SECONDS) is noise
 MIN_VOICE_SECONDS = 4.0
+PARTIALS_PER_BATCH = 256  # 1.6 s spectrograms per encoder call (about 25 MB of input)
 MAX_CLUSTERED = 1500  # phrases clustered directly; beyond, an even sample decides and the rest join the nearest
 SENTENCE_END = (".", "?", "!")
 DIARIZER = "resemblyzer1"  # in the cache key: a change of method re-diarizes (never re-transcribes)
@@ -90,14 +91,20 @@ def phrases_of(transcript: Transcript) -> list[Phrase]:
 
 
 def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
-    """One voice embedding per phrase, reading the audio a chunk at a time."""
-    from resemblyzer import normalize_volume
+    """One voice embedding per phrase, reading the audio a chunk at a time.
+
+    The same embedding as Resemblyzer's embed_utterance (the normalised mean of 1.6 s partials), but
+    the partials of a whole chunk go through the encoder as one batch: several times faster on CPU
+    than one call per phrase.
+    """
+    from resemblyzer import normalize_volume, wav_to_mel_spectrogram
 
     encoder = voice_encoder()
     pending = sorted(phrases, key=lambda p: p.start)
     at = 0
     for chunk in stream_audio(path):
         chunk_end = chunk.offset + chunk.duration
+        batch: list[tuple[Phrase, np.ndarray]] = []
         while at < len(pending) and (pending[at].start + pending[at].end) / 2 < chunk_end:
             phrase = pending[at]
             at += 1
@@ -106,7 +113,25 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
             if b - a < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
                 continue
             wav = normalize_volume(chunk.samples[a:b].astype(np.float32), -30, increase_only=True)
-            phrase.embedding = encoder.embed_utterance(wav)
+            wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), rate=1.3, min_coverage=0.75)
+            wav = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
+            mel = wav_to_mel_spectrogram(wav)
+            batch += [(phrase, mel[s]) for s in mel_slices]
+        for lo in range(0, len(batch), PARTIALS_PER_BATCH):
+            _embed_batch(encoder, batch[lo : lo + PARTIALS_PER_BATCH])
+    for phrase in phrases:
+        if phrase.embedding is not None:
+            phrase.embedding = phrase.embedding / np.linalg.norm(phrase.embedding)
+
+
+def _embed_batch(encoder, batch: list[tuple[Phrase, np.ndarray]]) -> None:
+    """Partials through the encoder at once; each phrase sums its own (normalised at the end)."""
+    import torch
+
+    with torch.no_grad():
+        vectors = encoder(torch.from_numpy(np.stack([mel for _, mel in batch]))).numpy()
+    for (phrase, _), vector in zip(batch, vectors):
+        phrase.embedding = vector if phrase.embedding is None else phrase.embedding + vector
 
 
 def _clusters(vectors: np.ndarray, weights: np.ndarray, count: int | None) -> np.ndarray:
