@@ -9,5 +9,5 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["cxinsight", "cxinsight.*"]) + ["cxinsight.prompts"],
     package_dir={"cxinsight.prompts": "prompts"},
-    package_data={"cxinsight.prompts": ["*.yaml"]},
+    package_data={"cxinsight.prompts": ["*.yaml"], "cxinsight.notes": ["schemas/*.json"]},
 )

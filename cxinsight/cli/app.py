@@ -389,11 +389,12 @@ def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
         print_report(report)
 
 
-from cxinsight.cli.store import doctor  # noqa: E402  (registered on the group)
+from cxinsight.cli.publishing import clip, publish  # noqa: E402  (registered on the group)
+from cxinsight.cli.store import doctor  # noqa: E402
 from cxinsight.cli.voices import speakers as speakers_command  # noqa: E402
 from cxinsight.cli.writers import export, quotes, shownotes  # noqa: E402
 
-for _command in (quotes, shownotes, export, doctor, speakers_command):
+for _command in (quotes, shownotes, export, clip, publish, doctor, speakers_command):
     cli.add_command(_command)
 
 

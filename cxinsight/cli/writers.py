@@ -32,9 +32,12 @@ _OUTPUT = click.option("-o", "--output", type=click.Path(path_type=Path, dir_oka
 @click.option("-n", "limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many quotes.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True)
 @_OUTPUT
+@click.option("--clips", "clips_dir", type=click.Path(path_type=Path), default=None,
+              help="Also cut an audio clip of each listed quote into this folder (audio episodes; see `clip`).")
+@click.option("--clip-format", type=click.Choice(["mp3", "m4a", "ogg", "wav"]), default="mp3", show_default=True)
 @click.pass_context
 @handle_errors
-def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output):
+def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output, clips_dir, clip_format):
     """Verbatim pull quotes with speaker, organisation, episode and mm:ss, best first.
 
     Good quotes come first: complete sentences that stand on their own, make a
@@ -54,6 +57,21 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output):
         click.echo("No quotes match these filters.", err=True)
         return
     _write_or_echo(render_quotes(found, fmt), output)
+    if clips_dir is not None:
+        from cxinsight.cli.publishing import write_quote_clips
+
+        audio = [q for q in found if _has_audio(session.archive, q.episode_id)]
+        made = write_quote_clips(session.archive, audio, clips_dir, clip_format, pad=0.25,
+                                 numbers=[found.index(q) + 1 for q in audio])
+        skipped = len(found) - len(audio)
+        note = f"; {skipped} quote{'s' if skipped != 1 else ''} from transcript-only episodes have no audio" if skipped else ""
+        click.echo(f"wrote {len(made)} clips to {clips_dir}{note}", err=True)
+
+
+def _has_audio(archive, episode_id: str) -> bool:
+    from cxinsight.sources import is_audio
+
+    return is_audio(Path((archive.record(episode_id) or {}).get("source_path", "")))
 
 
 @click.command()

@@ -10,12 +10,14 @@ CODECS = {".wav": "pcm_s16le", ".mp3": "libmp3lame", ".m4a": "aac", ".mp4": "aac
 _FORMATS = {".m4a": "ipod", ".ogg": "ogg", ".mp3": "mp3", ".wav": "wav", ".flac": "flac", ".mp4": "mp4"}
 
 
-def mux_audio(out, samples: np.ndarray, rate: int, suffix: str, bit_rate: int | None = None) -> None:
+def mux_audio(out, samples: np.ndarray, rate: int, suffix: str, bit_rate: int | None = None,
+              metadata: dict[str, str] | None = None, out_rate: int | None = None) -> None:
     """Add a mono audio stream to an open output container and encode all of `samples` into it."""
     import av
 
-    out_rate = 48000 if CODECS[suffix] == "libopus" else rate  # Opus only runs at 48 kHz
+    out_rate = 48000 if CODECS[suffix] == "libopus" else (out_rate or rate)  # Opus only runs at 48 kHz
     stream = out.add_stream(CODECS[suffix], rate=out_rate)
+    stream.metadata.update(metadata or {})  # Ogg keeps tags on the stream (Vorbis comments), others on the file
     stream.layout = "mono"
     if bit_rate:
         stream.bit_rate = bit_rate
@@ -31,14 +33,19 @@ def mux_audio(out, samples: np.ndarray, rate: int, suffix: str, bit_rate: int | 
     out.mux(stream.encode(None))
 
 
-def write_audio(target: Path, samples: np.ndarray, rate: int = 16000, bit_rate: int | None = None) -> Path:
-    """Encode to target (format from its suffix) through a .part file, so a half-written file never looks finished."""
+def write_audio(target: Path, samples: np.ndarray, rate: int = 16000, bit_rate: int | None = None,
+                metadata: dict[str, str] | None = None, out_rate: int | None = None) -> Path:
+    """Encode to target (format from its suffix) through a .part file, so a half-written file never looks finished.
+
+    `metadata` becomes the file's tags (title, artist, comment…: ID3 in MP3, iTunes atoms in M4A, Vorbis comments).
+    """
     import av
 
     target = Path(target)
     suffix = target.suffix.lower()
     tmp = target.with_name(f".{target.name}.part")
     with av.open(str(tmp), "w", format=_FORMATS[suffix]) as out:
-        mux_audio(out, samples, rate, suffix, bit_rate)
+        out.metadata.update(metadata or {})
+        mux_audio(out, samples, rate, suffix, bit_rate, metadata, out_rate)
     tmp.replace(target)
     return target
