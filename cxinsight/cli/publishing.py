@@ -77,7 +77,7 @@ def clip(ctx, episode_id, number, start, end, fmt, output, pad, as_json):
     else:
         start, end = _snap(episode, start, end)
         spoken = [s for s in episode.sentences if s.end > start and s.start < end]
-        speaker = spoken[0].speaker if spoken and len({s.speaker for s in spoken}) == 1 else ""
+        speaker = " & ".join(dict.fromkeys(s.speaker for s in spoken if s.speaker))  # everyone heard, in order
         text = " ".join(s.text for s in spoken)
     output = output or Path(clip_name(episode_id, number, fmt) if number else f"{episode_id}-{start:.0f}s-{end:.0f}s.{fmt}")
     if output.suffix.lower() != f".{fmt}":
