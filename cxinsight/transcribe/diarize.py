@@ -32,6 +32,7 @@ SAME_VOICE_DISTANCE = 0.35  # cosine distance below which two groups of phrases 
 MIN_VOICE_SHARE = 0.03  # a "voice" with less of the talk time than this (and under MIN_VOICE_SECONDS) is noise
 MIN_VOICE_SECONDS = 4.0
 PARTIALS_PER_BATCH = 256  # 1.6 s spectrograms per encoder call (about 25 MB of input)
+PARTIALS_PER_SECOND = 0.7  # 1.6 s partials barely overlapping (Resemblyzer defaults to 1.3): half the encoder time
 MAX_CLUSTERED = 1500  # phrases clustered directly; beyond, an even sample decides and the rest join the nearest
 SENTENCE_END = (".", "?", "!")
 DIARIZER = "resemblyzer1"  # in the cache key: a change of method re-diarizes (never re-transcribes)
@@ -113,7 +114,7 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
             if b - a < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
                 continue
             wav = normalize_volume(chunk.samples[a:b].astype(np.float32), -30, increase_only=True)
-            wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), rate=1.3, min_coverage=0.75)
+            wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), rate=PARTIALS_PER_SECOND, min_coverage=0.75)
             wav = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
             mel = wav_to_mel_spectrogram(wav)
             batch += [(phrase, mel[s]) for s in mel_slices]
