@@ -114,17 +114,20 @@ def main() -> None:
         voiced, store = measure_ingest(audio, args.work)
         accuracy = speaker_accuracy(store, audio.stem, turns)
         rows.append({"minutes": minutes, "wall_plain": plain["wall_s"], "wall": voiced["wall_s"],
+                     "cpu_plain": plain["cpu_s"], "cpu": voiced["cpu_s"],
                      "rss_plain": plain["peak_rss_mb"], "rss": voiced["peak_rss_mb"], "accuracy": accuracy})
-        print(f"  {minutes} min: {plain['wall_s']:.0f} s without diarization, {voiced['wall_s']:.0f} s with; "
+        print(f"  {minutes} min: {plain['wall_s']:.0f} s ({plain['cpu_s']:.0f} CPU s) without diarization, "
+              f"{voiced['wall_s']:.0f} s ({voiced['cpu_s']:.0f} CPU s) with; "
               f"peak {voiced['peak_rss_mb']:.0f} MB; speaker accuracy {accuracy:.3f}", file=sys.stderr)
     base = rows[0]
     print("\nEnd-to-end ingest of long audio (faster-whisper tiny.en int8, diarization, extraction, indexing; "
           "fresh process and store)")
-    print(f"| audio | wall, no diarization | wall | diarization adds | RTF | peak RSS (no diar.) | peak RSS | "
-          f"RSS vs {base['minutes']} min | word speaker accuracy |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| audio | wall, no diarization | wall | CPU s, no diarization | CPU s | diarization adds (CPU) | RTF | "
+          f"peak RSS (no diar.) | peak RSS | RSS vs {base['minutes']} min | word speaker accuracy |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['minutes']} min | {r['wall_plain']:.0f} s | {r['wall']:.0f} s | {r['wall'] / r['wall_plain'] - 1:+.1%} | "
+        print(f"| {r['minutes']} min | {r['wall_plain']:.0f} s | {r['wall']:.0f} s | {r['cpu_plain']:.0f} | {r['cpu']:.0f} | "
+              f"{r['cpu'] / r['cpu_plain'] - 1:+.1%} | "
               f"{r['wall'] / (r['minutes'] * 60):.3f} | {r['rss_plain']:.0f} MB | {r['rss']:.0f} MB | "
               f"{r['rss'] / base['rss']:.2f}x | {r['accuracy']:.3f} |")
     (args.work / "long_audio.json").write_text(json.dumps(rows))

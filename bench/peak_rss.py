@@ -1,4 +1,7 @@
-"""Run a command and print its wall time and peak resident memory (of it and its children) as JSON.
+"""Run a command and print its wall time, CPU time and peak resident memory (of it and its children) as JSON.
+
+CPU seconds (user + system) count the work done, and hardly move when other processes share the cores,
+so they compare two runs fairly on a busy machine; wall time is what a user waits.
 
     python bench/peak_rss.py -- cxinsight ingest FILE
 """
@@ -17,8 +20,10 @@ def main() -> None:
     started = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # Linux: kilobytes, the largest child
-    print(json.dumps({"returncode": done.returncode, "wall_s": wall, "peak_rss_mb": peak_kb / 1024,
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss  # Linux: kilobytes, the largest child
+    print(json.dumps({"returncode": done.returncode, "wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime,
+                      "peak_rss_mb": peak_kb / 1024,
                       "stderr_tail": done.stderr[-500:]}))
 
 

@@ -179,3 +179,22 @@ def test_batched_and_sequential_decoding_agree(interview, faster_result):
     for result in (faster_result, sequential):
         starts = [w.start for s in result.transcript.segments for w in (s.words or [])]
         assert len(starts) > 150 and starts == sorted(starts)
+
+
+def test_batched_decoding_loses_no_speech(tmp_path):
+    """The 36-second opening monologue: batched decoding alone returned its first sentence and then nothing
+    for 21 s; the gaps are decoded again one window after another."""
+    sys.path.insert(0, str(ROOT / "corpus"))
+    from synthesize import synthesize
+
+    from cxinsight.transcribe.engine import EngineOptions
+    from cxinsight.transcribe.transcriber import Transcriber
+
+    audio = synthesize(CORPUS / "01-brightwater-cleanup.txt", tmp_path, ".wav", max_turns=2, name="opening")
+    with open(audio.with_name("opening.turns.csv"), encoding="utf-8") as handle:
+        reference = " ".join(row["text"] for row in csv.DictReader(handle))
+    result = Transcriber(EngineOptions(batch_size=8)).transcribe(audio)
+    assert wer([reference], [text_of(result.transcript)]) <= 0.10
+    words = [w for s in result.transcript.segments for w in s.words]
+    gaps = [b.start - a.end for a, b in zip(words, words[1:])]
+    assert max(gaps) < 3.0  # no stretch of the monologue left without words

@@ -124,3 +124,14 @@ def test_feed_people_name_the_host_and_guests(tmp_path):
     bare = tmp_path / "bare.xml"
     bare.write_text(feed.read_text().replace('<podcast:person role="host">Hannah Kessler-Moyo</podcast:person>', ""))
     assert read_feed(str(bare), tmp_path / "media")[0].overrides["host"] == "Loop Media"  # itunes:author
+
+
+def test_uncovered_speech_finds_what_batched_decoding_left_empty():
+    from cxinsight.transcribe.engine import SpokenSegment, SpokenWord
+    from cxinsight.transcribe.transcriber import uncovered_speech
+
+    spoken = [SpokenSegment(0.0, 8.5, "a b", [SpokenWord(" a", 0.0, 4.0), SpokenWord(" b", 4.0, 8.5)]),
+              SpokenSegment(29.9, 40.0, "c", [SpokenWord(" c", 29.9, 40.0)])]
+    regions = [(0.1, 8.4), (8.7, 11.6), (11.9, 25.5), (25.9, 33.9), (34.2, 36.4), (37.4, 40.0)]
+    assert uncovered_speech(spoken, regions) == [(9.0, 29.4)]  # three regions, one gap to decode again
+    assert uncovered_speech(spoken[:1], [(0.1, 8.4), (8.7, 10.0)]) == []  # under two seconds: not worth it

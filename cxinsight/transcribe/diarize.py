@@ -3,7 +3,7 @@
 The unit is a phrase: Whisper's words grouped between pauses and sentence ends.
 People rarely hand over mid-phrase, and a phrase gives the voice encoder a second
 or more of one voice. Each phrase is embedded with Resemblyzer's bundled voice
-encoder (weights ship in its wheel), phrases are clustered (agglomerative,
+encoder (weights ship in its wheel; run with ONNX Runtime, voice_model.py), phrases are clustered (agglomerative,
 cosine, average linkage), and every word takes its phrase's voice; a Whisper
 segment that spans a change of voice is split at the words, so a quote never
 mixes two people. Audio is read in chunks, so memory stays flat with length.
@@ -29,9 +29,9 @@ PHRASE_PAUSE = 0.3  # seconds of silence between words that end a phrase
 PHRASE_MAX = 6.0  # longer stretches of unbroken speech are cut, so one phrase never holds a long span
 MIN_CLUSTER_PHRASE = 1.0  # only phrases this long decide the voices; shorter ones join the nearest
 SAME_VOICE_DISTANCE = 0.35  # cosine distance below which two groups of phrases are one voice (tuned on corpus audio)
-MIN_VOICE_SHARE = 0.03  # a "voice" with less of the talk time than this (and under MIN_VOICE_SECONDS) is noise
-MIN_VOICE_SECONDS = 4.0
+MIN_VOICE_SECONDS = 4.0  # a "voice" with less talk time than this is noise: its phrases join the nearest voice
 PARTIALS_PER_BATCH = 256  # 1.6 s spectrograms per encoder call (about 25 MB of input)
+MAX_PARTIALS = 64  # per phrase (in effect no cap: fewer partials per phrase made the 3-voice count unstable)
 PARTIALS_PER_SECOND = 0.7  # 1.6 s partials barely overlapping (Resemblyzer defaults to 1.3): half the encoder time
 MAX_CLUSTERED = 1500  # phrases clustered directly; beyond, an even sample decides and the rest join the nearest
 SENTENCE_END = (".", "?", "!")
@@ -61,16 +61,17 @@ _ENCODER = None
 
 
 def voice_encoder():
-    """Resemblyzer's voice encoder, loaded once per process (its weights are in the wheel: no download)."""
+    """The voice encoder, loaded once per process (Resemblyzer's bundled weights, run by ONNX Runtime)."""
     global _ENCODER
     if _ENCODER is None:
         import warnings
 
         with warnings.catch_warnings():  # resemblyzer imports a SciPy module path that is deprecated
             warnings.simplefilter("ignore", DeprecationWarning)
-            from resemblyzer import VoiceEncoder
+            import resemblyzer  # noqa: F401  (its mel spectrogram and partial slicing are used below)
+        from cxinsight.transcribe.voice_model import VoiceModel
 
-        _ENCODER = VoiceEncoder("cpu", verbose=False)
+        _ENCODER = VoiceModel()
     return _ENCODER
 
 
@@ -98,7 +99,7 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
     the partials of a whole chunk go through the encoder as one batch: several times faster on CPU
     than one call per phrase.
     """
-    from resemblyzer import normalize_volume, wav_to_mel_spectrogram
+    from resemblyzer import VoiceEncoder, normalize_volume, wav_to_mel_spectrogram
 
     encoder = voice_encoder()
     pending = sorted(phrases, key=lambda p: p.start)
@@ -114,9 +115,11 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
             if b - a < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
                 continue
             wav = normalize_volume(chunk.samples[a:b].astype(np.float32), -30, increase_only=True)
-            wav_slices, mel_slices = encoder.compute_partial_slices(len(wav), rate=PARTIALS_PER_SECOND, min_coverage=0.75)
+            wav_slices, mel_slices = VoiceEncoder.compute_partial_slices(len(wav), rate=PARTIALS_PER_SECOND, min_coverage=0.75)
             wav = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
             mel = wav_to_mel_spectrogram(wav)
+            if len(mel_slices) > MAX_PARTIALS:  # evenly spaced: the encoder's time grows with partials, not phrases
+                mel_slices = [mel_slices[round(i * (len(mel_slices) - 1) / (MAX_PARTIALS - 1))] for i in range(MAX_PARTIALS)]
             batch += [(phrase, mel[s]) for s in mel_slices]
         for lo in range(0, len(batch), PARTIALS_PER_BATCH):
             _embed_batch(encoder, batch[lo : lo + PARTIALS_PER_BATCH])
@@ -127,10 +130,7 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
 
 def _embed_batch(encoder, batch: list[tuple[Phrase, np.ndarray]]) -> None:
     """Partials through the encoder at once; each phrase sums its own (normalised at the end)."""
-    import torch
-
-    with torch.no_grad():
-        vectors = encoder(torch.from_numpy(np.stack([mel for _, mel in batch]))).numpy()
+    vectors = encoder(np.stack([mel for _, mel in batch]))
     for (phrase, _), vector in zip(batch, vectors):
         phrase.embedding = vector if phrase.embedding is None else phrase.embedding + vector
 
@@ -190,8 +190,9 @@ def find_voices(phrases: list[Phrase], count: int | None = None) -> tuple[list[i
         talk = np.zeros(len(centroids))
         for phrase, label in zip(phrases, labels):
             talk[label] += phrase.seconds
-        keep = [v for v in range(len(centroids))
-                if talk[v] >= MIN_VOICE_SECONDS or talk[v] >= MIN_VOICE_SHARE * talk.sum()]
+        # a voice needs a few seconds of talk to stand alone: a few short clips of one person recorded apart
+        # can form a second small group just past SAME_VOICE_DISTANCE (seen on the 3-voice composite)
+        keep = [v for v in range(len(centroids)) if talk[v] >= MIN_VOICE_SECONDS] or [int(np.argmax(talk))]
         if len(keep) < len(centroids):
             labels = _assign(phrases, centroids[keep])
         if sum(p.seconds for p in usable) < 20 and len(keep) == 1:

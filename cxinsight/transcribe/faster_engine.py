@@ -34,9 +34,13 @@ class FasterWhisperEngine:
 
             self.batched = BatchedInferencePipeline(self.model)
 
-    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> list[SpokenSegment]:
+    def transcribe_sequential(self, samples: np.ndarray, prompt: str | None = None) -> list[SpokenSegment]:
+        """One window after another, each conditioned on the last: for speech that batched decoding missed."""
+        return self.transcribe(samples, prompt, batched=False)
+
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None, batched: bool = True) -> list[SpokenSegment]:
         language = self.options.language if self.model.model.is_multilingual else "en"
-        if self.batched is not None:
+        if self.batched is not None and batched:
             # Speech cut at pauses into windows of up to 30 s, several decoded in one batch: about twice
             # as fast on 2 cores as one window after another. Windows are independent, so no prompt.
             segments, _info = self.batched.transcribe(
