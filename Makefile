@@ -41,9 +41,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[openai-whisper-cpu]'
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts openai-whisper==20250625
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts resemblyzer==0.1.4
-	# The one use of torch outside openai-whisper: export the bundled embedder to ONNX once, now, so no
-	# read command ever needs torch (it goes to the user cache; re-run `make install` after clearing it).
+	# The one use of torch outside openai-whisper: export the bundled embedder and voice encoder to ONNX
+	# once, now, so no read command needs torch (user cache; made again on first use if cleared).
 	$(BIN)/python -c "from cxinsight.embed import onnx_model_path; onnx_model_path()"
+	$(BIN)/python -c "from cxinsight.transcribe.voice_model import voice_model_path; voice_model_path()"
 	touch $(STAMP)
 
 # Test-only extras: pytest, jiwer, and a real OpenAI-compatible server (llama-cpp-python[server]) with the
