@@ -41,11 +41,13 @@ class IngestReport:
 class Ingestor:
     """The store side of a batch: decides what to skip, downloads, commits prepared episodes."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, lease=None):
         from cxinsight.embed import MODEL_NAME
         from cxinsight.store.archive import Archive
 
         self.settings = settings
+        # A server lease can be lost to another writer while this one is stalled; a lock file cannot.
+        self.confirm_writer = lease.confirm if lease is not None else (lambda: None)
         self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url)
         from cxinsight.embed import get_embedder
         from cxinsight.store.integrity import upgrade
@@ -126,7 +128,7 @@ class Ingestor:
         try:
             self.archive.write_episode(
                 prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
-                vectors[-1], extra=prepared.extra,
+                vectors[-1], extra=prepared.extra, confirm=self.confirm_writer,
             )
         except CxError:
             raise
