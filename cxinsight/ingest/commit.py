@@ -67,16 +67,21 @@ class Ingestor:
                 target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
                 try:
                     return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
-                                 max_seconds=self.settings.max_download_minutes * 60)
+                                 max_seconds=self.settings.max_download_minutes * 60, warn=lambda message: self._note(item, message))
                 except CxError as exc:
                     if not item.alternates:
                         raise
                     failed, (item.url, item.path) = item.url, item.alternates.pop(0)
-                    item.note = "; ".join(filter(None, [item.note, f"{failed} failed ({exc}); used {item.url} instead"]))
+                    self._note(item, f"{failed} failed ({exc}); used {item.url} instead")
         path = Path(item.path)
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
         return path
+
+    @staticmethod
+    def _note(item: BatchItem, message: str) -> None:
+        """Something the producer should know about an item that still worked: it ends in the outcome's detail."""
+        item.note = "; ".join(filter(None, [item.note, message]))
 
     def claim_id(self, item: BatchItem, claimed: dict[str, str]) -> str:
         """Give the item an id no other source owns (in the store or earlier in this batch); say so if it changed.
