@@ -138,9 +138,14 @@ class Ingestor:
         except CxError:
             raise
         except Exception as exc:
+            from cxinsight.store.diskspace import disk_full
+
+            backend = self.archive.backend
+            full = disk_full(self.archive.path, exc, judge_by_free_space=not backend.shared)
             raise StoreFailed(
-                f"{self.archive.backend.label}: the store failed while indexing '{prepared.episode.id}' "
-                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, re-run to resume"
+                f"{backend.label}: {full or 'the store failed'} while indexing '{prepared.episode.id}' "
+                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, "
+                f"{'free some space and ' if full else ''}re-run to resume"
             ) from None
 
     def commit_outcome(self, item: BatchItem, status: str, value) -> Outcome:

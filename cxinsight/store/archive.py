@@ -22,6 +22,7 @@ import numpy as np
 from cxinsight.errors import CxError, StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store import schema
+from cxinsight.store.diskspace import disk_full
 from cxinsight.store.keyword import KeywordIndex
 from cxinsight.util import failpoints, offline
 
@@ -68,12 +69,20 @@ class Archive:
         except Exception as exc:  # Chroma's own errors: say what is wrong with the store, in one line
             if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
                 raise StoreError(f"{self.path}: the store is read-only; Chroma needs write access even to read it") from None
+            full = disk_full(self.path, exc, judge_by_free_space=not self.backend.shared)
+            if full:
+                raise StoreError(f"{self.backend.label}: {full}; Chroma cannot open the store "
+                                 f"({exc.__class__.__name__}: {exc}); free some space and re-run") from None
             raise StoreError(f"{self.backend.label}: cannot open the Chroma store ({exc.__class__.__name__}: {exc}); "
                              "run `cxinsight doctor`") from None
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
         except sqlite3.DatabaseError as exc:
+            full = disk_full(self.path, exc)  # SQLite says "disk I/O error" when it cannot even start its WAL
+            if full:
+                raise StoreError(f"{self.path}: {full}; the keyword index cannot be opened ({exc}); "
+                                 "free some space and re-run") from None
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
         self._warming: threading.Thread | None = None
