@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     executor: str = Field(default="local", pattern="^(local|ray)$", description="local (this machine) or ray (a Ray cluster)")
     ray_address: str | None = Field(default=None, description="Ray cluster address (ray://HOST:10001 or HOST:6379); None: a private local instance")
     llm_timeout: float = Field(default=60.0, gt=0)
+    # Shared server only: a writer whose lease row has not changed for this long is taken over (see store/lease.py).
+    lease_seconds: float = Field(default=60.0, gt=0, description="writer lease on a Chroma server (env CXINSIGHT_LEASE_SECONDS)")
     language: str | None = Field(default=None, description="spoken language; None: English for *.en models, else detected")
     diarize: bool = Field(default=True, description="label who speaks when in audio (env CXINSIGHT_DIARIZE)")
     speakers: int = Field(default=0, ge=0, le=20, description="voices in audio episodes; 0: found automatically")

@@ -1,7 +1,9 @@
-"""Helpers shared by test modules: free ports, subprocesses whose output is shown when they fail."""
+"""Helpers shared by test modules: free ports, subprocesses whose output is shown when they fail, an HTTP origin."""
 
 from __future__ import annotations
 
+import email.utils
+import http.server
 import re
 import socket
 import subprocess
@@ -85,6 +87,67 @@ def follow_until(process: subprocess.Popen, text: str, timeout: float = 300) -> 
         assert time.time() < deadline and process.poll() is None, lines
         time.sleep(0.1)
     return lines, reader
+
+
+class Origin:
+    """One file served with ETag or Last-Modified, Range and If-Range (RFC 9110 §13.1.5); can break an answer."""
+
+    def __init__(self, body: bytes, validator: str = "etag", name: str = "episode.mp3", cut_at: int = 0):
+        self.validator = validator  # "etag" or "last-modified"
+        self.cut_at = cut_at  # bytes an answer delivers before its connection breaks (once `cut_next` is set)
+        self.requests: list[dict] = []  # the Range and If-Range each request carried, and what it was answered
+        self.cut_next = False
+        self.publish(body, version=1)
+        origin = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                origin.answer(self)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/{name}"
+
+    def publish(self, body: bytes, version: int) -> None:
+        """A new version of the file: new bytes and a new ETag (or a Last-Modified a day later)."""
+        self.body = body
+        self.tag = {"etag": f'"v{version}"',
+                    "last-modified": email.utils.formatdate(time.time() - 86400 * (10 - version), usegmt=True)}[self.validator]
+
+    def answer(self, handler) -> None:
+        wanted, condition = handler.headers.get("Range"), handler.headers.get("If-Range")
+        start = int(wanted.split("=")[1].split("-")[0]) if wanted else 0
+        partial = wanted is not None and (condition is None or condition == self.tag)  # If-Range: else the whole file
+        status = 416 if partial and start >= len(self.body) else 206 if partial else 200
+        self.requests.append({"range": wanted, "if_range": condition, "status": status})
+        handler.send_response(status)
+        handler.send_header(self.validator.title(), self.tag)
+        if status == 416:
+            handler.send_header("Content-Range", f"bytes */{len(self.body)}")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        sent = self.body[start:] if partial else self.body
+        if partial:
+            handler.send_header("Content-Range", f"bytes {start}-{len(self.body) - 1}/{len(self.body)}")
+        handler.send_header("Content-Length", str(len(sent)))
+        handler.end_headers()
+        if self.cut_next:  # the connection breaks mid-body, as a dropped Wi-Fi or a killed proxy would
+            self.cut_next = False
+            handler.wfile.write(sent[:self.cut_at])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(2)
+            return
+        handler.wfile.write(sent)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
 
 
 # --------------------------------------------------------------------------- real speech and stored episodes

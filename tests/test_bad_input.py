@@ -210,6 +210,7 @@ class _Trickle(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.send_response(200)
+        self.send_header("ETag", '"slow-1"')  # a version to resume against (If-Range)
         self.send_header("Content-Length", "100000")
         self.end_headers()
         for _ in range(100):  # 1 KB every 0.1 s
@@ -230,7 +231,8 @@ def test_slow_download_is_capped_in_time(tmp_path, base_store, cli_run):
         result = cli_run("--store", str(store), "ingest", "--feed", str(feed), "--max-download-minutes", "0.02")
         assert result.exit_code == 1 and time.time() - started < 8
         _one_error_line(result, r"slow\.mp3: download took over .*re-run to resume")
-        assert snapshot(store) == {**before, "files": sorted(before["files"] + ["media"]), "media": ["episode-one.mp3.part"]}
+        assert snapshot(store) == {**before, "files": sorted(before["files"] + ["media"]),
+                                   "media": ["episode-one.mp3.part", "episode-one.mp3.part.meta"]}
     finally:
         server.shutdown()
 

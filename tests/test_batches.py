@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS, ROOT
-from tests.helpers import librivox_clips
+from tests.helpers import Origin, librivox_clips
 from tests.media import write_media
 from tests.storecheck import assert_consistent
 
@@ -158,45 +158,26 @@ def test_workers_give_the_same_archive(tmp_path, cli_run, monkeypatch):
     assert summaries[0] == summaries[1] and len(summaries[0]) == 4
 
 
-class _RangeHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves one file with HTTP Range support and records the Range headers it was sent."""
-
-    seen: list = []
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        data = (Path(self.directory) / self.path.lstrip("/")).read_bytes()
-        requested = self.headers.get("Range")
-        _RangeHandler.seen.append(requested)
-        start = int(requested.split("=")[1].split("-")[0]) if requested else 0
-        self.send_response(206 if requested else 200)
-        self.send_header("Content-Length", str(len(data) - start))
-        if requested:
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        self.end_headers()
-        self.wfile.write(data[start:])
-
-
-def test_interrupted_download_resumes_with_range(tmp_path):
-    from cxinsight.sources.download import fetch
-
-    root = tmp_path / "www"
-    root.mkdir()
-    payload = os.urandom(300_000)
-    (root / "ep.mp3").write_bytes(payload)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_RangeHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+def test_a_download_that_changed_between_runs_is_indexed_whole_with_a_warning(tmp_path, cli_run, isolated_store):
+    """Run 1 loses the connection mid-download; the file changes; run 2 indexes the new file and says so."""
+    first, second = (CORPUS / "02-harbourline-claims.srt").read_bytes(), (CORPUS / "05-ferncastle-branches.srt").read_bytes()
+    origin = Origin(first, name="episode.srt", cut_at=len(first) // 2)
     try:
-        target = tmp_path / "media" / "ep.mp3"
-        target.parent.mkdir()
-        (target.parent / "ep.mp3.part").write_bytes(payload[:120_000])  # what a killed batch left behind
-        fetch(f"http://127.0.0.1:{server.server_address[1]}/ep.mp3", target)
+        (tmp_path / "season.csv").write_text(f"path,title\n{origin.url},Changed Between Runs\n")
+        origin.cut_next = True
+        broken = cli_run("ingest", "--manifest", str(tmp_path / "season.csv"), "--json")
+        assert broken.exit_code == 1 and "download failed" in json.loads(broken.stdout)["outcomes"][0]["detail"]
+        origin.publish(second, version=2)
+        result = cli_run("ingest", "--manifest", str(tmp_path / "season.csv"), "--json")
     finally:
-        server.shutdown()
-    assert _RangeHandler.seen == ["bytes=120000-"]
-    assert target.read_bytes() == payload and not (target.parent / "ep.mp3.part").exists()
+        origin.close()
+    assert result.exit_code == 0, result.output
+    [outcome] = json.loads(result.stdout)["outcomes"]
+    assert outcome["status"] == "indexed"
+    assert "episode.srt: the file changed on the server since the download stopped; downloaded again" in outcome["detail"]
+    assert [r["status"] for r in origin.requests] == [200, 200] and origin.requests[1]["if_range"] == '"v1"'
+    [media] = (isolated_store / "media").iterdir()
+    assert media.read_bytes() == second  # the second version whole, not half of each
 
 
 REAL_HTML = ROOT / "tests" / "fixtures" / "real" / "other" / "podcastns-example.html"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,8 +55,8 @@ def episodes_folder(tmp_path: Path, names=EPISODES) -> Path:
     return folder
 
 
-def cx(*args: str, cache: Path, url: str) -> subprocess.Popen:
-    env = {**os.environ, "CXINSIGHT_STORE": str(cache), "CXINSIGHT_CHROMA_URL": url}
+def cx(*args: str, cache: Path, url: str, **env: str) -> subprocess.Popen:
+    env = {**os.environ, "CXINSIGHT_STORE": str(cache), "CXINSIGHT_CHROMA_URL": url, **env}
     return subprocess.Popen([sys.executable, "-m", "cxinsight", *args], env=env, text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -109,7 +111,8 @@ def test_two_writers_on_two_machines_take_turns(server, tmp_path, cli_run):
     healthy(cli_run, server.url, tmp_path / "cache-3", 4)
 
 
-def test_server_restarted_mid_batch_then_rerun_completes(server, tmp_path, cli_run):
+def test_server_restarted_mid_batch_then_rerun_completes(server, tmp_path, cli_run, monkeypatch):
+    monkeypatch.setenv("CXINSIGHT_LEASE_SECONDS", "5")  # the re-run waits out the dead writer's lease
     folder = episodes_folder(tmp_path)
     cache = tmp_path / "cache"
     writer = cx("ingest", str(folder), cache=cache, url=server.url)
@@ -128,3 +131,41 @@ def test_server_restarted_mid_batch_then_rerun_completes(server, tmp_path, cli_r
     statuses = [o["status"] for o in json.loads(result.stdout)["outcomes"]]
     assert statuses.count("skipped") >= 1 and statuses.count("indexed") + statuses.count("skipped") == 4
     healthy(cli_run, server.url, tmp_path / "fresh-cache", 4)
+
+
+def wait_until_stopped(process: subprocess.Popen, timeout: float = 300) -> None:
+    """Until the process is frozen by SIGSTOP (state T in /proc), failing if it exits first."""
+    deadline = time.time() + timeout
+    while Path(f"/proc/{process.pid}/stat").read_text().split(") ", 1)[1][0] != "T":
+        assert process.poll() is None and time.time() < deadline, process.communicate(timeout=10)
+        time.sleep(0.1)
+
+
+def test_a_writer_paused_past_its_lease_comes_back_and_commits_nothing(server, tmp_path, cli_run):
+    """SIGSTOP a writer mid-episode past its lease, let a second writer take over, SIGCONT the first."""
+    lease = {"CXINSIGHT_LEASE_SECONDS": "3"}
+    # The first writer commits episode 1, then freezes with episode 2's passages written but not committed.
+    paused = cx("ingest", str(episodes_folder(tmp_path / "a", EPISODES[:2])), cache=tmp_path / "cache-1",
+                url=server.url, CXINSIGHT_TEST_FAILPOINT="index:2:stop", **lease)
+    try:
+        wait_until_stopped(paused)
+        started = time.monotonic()
+        taker = cx("ingest", str(episodes_folder(tmp_path / "b", EPISODES[2:])), cache=tmp_path / "cache-2",
+                   url=server.url, **lease)
+        out2, err2 = taker.communicate(timeout=300)
+        assert taker.returncode == 0, err2
+        assert f"store busy: {socket.gethostname()}:{paused.pid} is writing" in err2
+        assert time.monotonic() - started >= 3  # a whole lease of silence before the takeover
+    finally:
+        paused.send_signal(signal.SIGCONT)
+    out1, err1 = paused.communicate(timeout=300)
+    assert paused.returncode == 1, err1
+    errors = [line for line in err1.splitlines() if line.startswith("Error:")]
+    assert errors == [f"Error: {server.url}: lost the writer lease to {socket.gethostname()}:{taker.pid}; "
+                      "finished episodes are kept, re-run to resume"], err1
+    assert "Traceback" not in err1
+
+    fresh = tmp_path / "cache-3"
+    healthy(cli_run, server.url, fresh, 3)  # no orphan rows of the refused commit
+    listed = json.loads(cli_run("--chroma-url", server.url, "--store", str(fresh), "episodes", "--json").stdout)
+    assert sorted(e["episode_id"] for e in listed["episodes"]) == [EPISODES[0], *EPISODES[2:]]

@@ -165,11 +165,12 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
                          max_download_minutes=max_download_minutes, llm=llm, executor=executor, ray_address=ray_address,
                          llm_base_url=llm_base_url, **_voice_flags(speakers, no_diarize))
     progress = IngestProgress(enabled=not as_json)
-    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url), \
+    with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url,
+                     lease_seconds=settings.lease_seconds) as lease, \
             progress, stdout_to_stderr(as_json):
         items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
         report = run_ingest(items, settings, force=force, workers=workers, on_start=progress.start,
-                            on_done=progress.done, on_audio=progress.audio, sources=described)
+                            on_done=progress.done, on_audio=progress.audio, sources=described, lease=lease)
     if as_json:
         _emit_json({"outcomes": [o.__dict__ for o in report.outcomes]})
     else:

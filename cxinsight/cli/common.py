@@ -55,10 +55,28 @@ def handle_errors(command):
         except Exception as exc:  # a bug or an environment problem: still one line by default
             if ctx.obj.get("verbose"):
                 raise
+            full = _disk_full(ctx, exc)
+            if full:  # the batch log, a download, the keyword index: whatever filled the disk, say that
+                click.echo(f"Error: {full[1]}: {full[0]} ({exc.__class__.__name__}: {exc}); finished episodes are saved, "
+                           "free some space and re-run to resume", err=True)
+                ctx.exit(EXIT_PARTIAL)
             click.echo(f"Error: {exc.__class__.__name__}: {exc} (run with --verbose for the traceback)", err=True)
             ctx.exit(EXIT_PARTIAL)
 
     return wrapper
+
+
+def _disk_full(ctx, exc: Exception) -> tuple[str, str] | None:
+    """(why, where) for errors a write can raise, only where the error itself says the disk is full."""
+    import sqlite3
+
+    if not isinstance(exc, (OSError, sqlite3.Error)):
+        return None
+    from cxinsight.store.diskspace import disk_full
+
+    where = str(getattr(exc, "filename", None) or ctx.obj.get("store") or os.environ.get("CXINSIGHT_STORE") or ".")
+    why = disk_full(where, exc, judge_by_free_space=False)
+    return (why, where) if why else None
 
 
 def _settings(ctx, **flags):

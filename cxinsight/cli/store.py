@@ -33,7 +33,8 @@ def doctor(ctx, repair, as_json):
     if repair:
         from cxinsight.store.lock import writer_lock
 
-        with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url):
+        with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url,
+                         lease_seconds=settings.lease_seconds):
             report = diagnose(settings, repair=True)
     else:
         report = diagnose(settings)

@@ -26,8 +26,12 @@ def ingest(
     on_done: Callable[[Outcome], None] = lambda outcome: None,
     on_audio: Callable[[Path, float, float], None] | None = None,
     sources: str = "",
+    lease=None,
 ) -> IngestReport:
-    """Ingest a batch. Downloads, hashing, skips and commits happen here; the models run here or in workers."""
+    """Ingest a batch. Downloads, hashing, skips and commits happen here; the models run here or in workers.
+
+    `lease` is what writer_lock yielded: on a shared server each commit first confirms it still holds it.
+    """
     from cxinsight.llm.providers import parse_spec
     from cxinsight.store.batchlog import BatchLog
 
@@ -50,7 +54,7 @@ def ingest(
         from cxinsight.transcribe.weights import resolve_weights
 
         resolve_weights(settings.whisper_model)  # a bad --model stops here too
-    ingestor = Ingestor(settings)
+    ingestor = Ingestor(settings, lease=lease)
     log = BatchLog(settings.store)
     batch = log.start(items, sources)
 

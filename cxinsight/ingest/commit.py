@@ -41,11 +41,13 @@ class IngestReport:
 class Ingestor:
     """The store side of a batch: decides what to skip, downloads, commits prepared episodes."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, lease=None):
         from cxinsight.embed import MODEL_NAME
         from cxinsight.store.archive import Archive
 
         self.settings = settings
+        # A server lease can be lost to another writer while this one is stalled; a lock file cannot.
+        self.confirm_writer = lease.confirm if lease is not None else (lambda: None)
         self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url)
         from cxinsight.embed import get_embedder
         from cxinsight.store.integrity import upgrade
@@ -65,16 +67,21 @@ class Ingestor:
                 target = item.path or self.media_dir / f"{item.episode_id}{Path(item.url.split('?')[0]).suffix.lower()}"
                 try:
                     return fetch(item.url, target, max_bytes=self.settings.max_download_mb * 1024 * 1024,
-                                 max_seconds=self.settings.max_download_minutes * 60)
+                                 max_seconds=self.settings.max_download_minutes * 60, warn=lambda message: self._note(item, message))
                 except CxError as exc:
                     if not item.alternates:
                         raise
                     failed, (item.url, item.path) = item.url, item.alternates.pop(0)
-                    item.note = "; ".join(filter(None, [item.note, f"{failed} failed ({exc}); used {item.url} instead"]))
+                    self._note(item, f"{failed} failed ({exc}); used {item.url} instead")
         path = Path(item.path)
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
         return path
+
+    @staticmethod
+    def _note(item: BatchItem, message: str) -> None:
+        """Something the producer should know about an item that still worked: it ends in the outcome's detail."""
+        item.note = "; ".join(filter(None, [item.note, message]))
 
     def claim_id(self, item: BatchItem, claimed: dict[str, str]) -> str:
         """Give the item an id no other source owns (in the store or earlier in this batch); say so if it changed.
@@ -126,14 +133,19 @@ class Ingestor:
         try:
             self.archive.write_episode(
                 prepared.episode, prepared.passages, vectors[:n_p], prepared.mentions, vectors[n_p : n_p + n_m],
-                vectors[-1], extra=prepared.extra,
+                vectors[-1], extra=prepared.extra, confirm=self.confirm_writer,
             )
         except CxError:
             raise
         except Exception as exc:
+            from cxinsight.store.diskspace import disk_full
+
+            backend = self.archive.backend
+            full = disk_full(self.archive.path, exc, judge_by_free_space=not backend.shared)
             raise StoreFailed(
-                f"{self.archive.backend.label}: the store failed while indexing '{prepared.episode.id}' "
-                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, re-run to resume"
+                f"{backend.label}: {full or 'the store failed'} while indexing '{prepared.episode.id}' "
+                f"({exc.__class__.__name__}: {exc}); finished episodes are saved, "
+                f"{'free some space and ' if full else ''}re-run to resume"
             ) from None
 
     def commit_outcome(self, item: BatchItem, status: str, value) -> Outcome:

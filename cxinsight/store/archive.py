@@ -15,12 +15,14 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
 from cxinsight.errors import CxError, StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store import schema
+from cxinsight.store.diskspace import disk_full
 from cxinsight.store.keyword import KeywordIndex
 from cxinsight.util import failpoints, offline
 
@@ -67,12 +69,20 @@ class Archive:
         except Exception as exc:  # Chroma's own errors: say what is wrong with the store, in one line
             if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
                 raise StoreError(f"{self.path}: the store is read-only; Chroma needs write access even to read it") from None
+            full = disk_full(self.path, exc, judge_by_free_space=not self.backend.shared)
+            if full:
+                raise StoreError(f"{self.backend.label}: {full}; Chroma cannot open the store "
+                                 f"({exc.__class__.__name__}: {exc}); free some space and re-run") from None
             raise StoreError(f"{self.backend.label}: cannot open the Chroma store ({exc.__class__.__name__}: {exc}); "
                              "run `cxinsight doctor`") from None
         self.path.mkdir(parents=True, exist_ok=True)
         try:
             self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
         except sqlite3.DatabaseError as exc:
+            full = disk_full(self.path, exc)  # SQLite says "disk I/O error" when it cannot even start its WAL
+            if full:
+                raise StoreError(f"{self.path}: {full}; the keyword index cannot be opened ({exc}); "
+                                 "free some space and re-run") from None
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
         self._warming: threading.Thread | None = None
@@ -195,8 +205,15 @@ class Archive:
         mention_vectors: np.ndarray,
         title_vector: np.ndarray,
         extra: dict | None = None,
+        confirm: Callable[[], None] = lambda: None,
     ) -> str:
-        """Write everything for one episode, then commit it with one record upsert."""
+        """Write everything for one episode, then commit it with one record upsert.
+
+        `confirm` raises when this process may no longer write (a lost server lease): it is called before
+        the first write, since the leftovers clean-up could delete another writer's fresh rows, and right
+        before the commit; a refused commit deletes this write's own rows, which nobody else can own.
+        """
+        confirm()
         ingest_id = uuid.uuid4().hex[:12]
         previous = (self.record(episode.id) or {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
@@ -250,6 +267,12 @@ class Archive:
             "tactics": json.dumps(sorted({m.tactic_id for m in mentions})), "indexed_at": time.time(), **(extra or {}),
         }
         document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
+        try:
+            confirm()
+        except CxError:
+            self._delete_ingest(episode.id, ingest_id)
+            self.backend.journal_remove(ingest_id)
+            raise
         self.episodes.upsert(ids=[episode.id], documents=[document], embeddings=[title_vector.tolist()], metadatas=[record])
         self._records[episode.id] = record
         self._absent.discard(episode.id)
@@ -273,6 +296,13 @@ class Archive:
         self.passages.delete(where=where)
         self.mentions.delete(where=where)
         self.keyword.delete_other_ingests(episode_id, keep)
+
+    def _delete_ingest(self, episode_id: str, ingest_id: str) -> None:
+        """The rows of one write only (its ingest id is unique to it), whoever else is writing now."""
+        where = {"$and": [{"episode_id": episode_id}, {"ingest_id": ingest_id}]}
+        self.passages.delete(where=where)
+        self.mentions.delete(where=where)
+        self.keyword.delete_ingest(ingest_id)
 
     def delete_uncommitted(self, episode_id: str) -> None:
         """Rows of an episode that no committed record claims (a crashed or replaced ingest)."""

@@ -55,6 +55,10 @@ class KeywordIndex:
                 "DELETE FROM passages WHERE episode_id = ? AND ingest_id IS NOT ?", (episode_id, keep_ingest_id or "")
             )
 
+    def delete_ingest(self, ingest_id: str) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM passages WHERE ingest_id = ?", (ingest_id,))
+
     def delete_episode(self, episode_id: str) -> None:
         with self._db:
             self._db.execute("DELETE FROM passages WHERE episode_id = ?", (episode_id,))

@@ -2,6 +2,8 @@
 
 CXINSIGHT_TEST_FAILPOINT=NAME[:N] makes the process SIGKILL itself the Nth time (default 1st)
 it reaches the point NAME, the same as a power cut there. Unset, this costs one dict lookup.
+NAME:N:stop sends SIGSTOP instead (the whole process freezes, as under a debugger or a VM pause)
+and goes on where it stopped once a test sends SIGCONT.
 Points: transcribe (after an audio chunk), extract (after tactic extraction),
 index (passages written, episode not yet committed), commit (committed, old rows not yet deleted).
 """
@@ -18,9 +20,10 @@ def reach(name: str) -> None:
     spec = os.environ.get("CXINSIGHT_TEST_FAILPOINT")
     if not spec:
         return
-    point, _, nth = spec.partition(":")
+    point, _, rest = spec.partition(":")
     if point != name:
         return
+    nth, _, action = rest.partition(":")
     _hits[name] = _hits.get(name, 0) + 1
-    if _hits[name] >= int(nth or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
+    if _hits[name] == int(nth or 1):  # once: a killed process never comes back, a stopped one goes on
+        os.kill(os.getpid(), signal.SIGSTOP if action == "stop" else signal.SIGKILL)
