@@ -184,3 +184,26 @@ def test_no_diarize_leaves_audio_unlabelled(cli_run, tmp_path):
     assert plain.exit_code == 0 and "<v " not in plain.output
     bad = cli_run("transcribe", str(clip), "--speakers", "many")
     assert bad.exit_code == 2 and "'many' is not 'auto' or a number" in bad.output
+
+
+def test_voice_features_match_resemblyzers_own():
+    """Diarizing computes the encoder's input without librosa or torch; it must equal Resemblyzer's."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from resemblyzer import VoiceEncoder, normalize_volume, wav_to_mel_spectrogram
+    from cxinsight.transcribe.audio import load_audio
+    from cxinsight.transcribe.diarize import voice_encoder
+    from cxinsight.transcribe.voice_features import louder, mel_frames, partial_starts
+
+    speech = np.concatenate([load_audio(clip) for clip in list(librivox_clips())[:2]])
+    filters = voice_encoder().mel_filters
+    for n in (3000, 16000 * 3 + 77, len(speech)):
+        theirs = wav_to_mel_spectrogram(normalize_volume(speech[:n], -30, increase_only=True))
+        ours = mel_frames(louder(speech[:n]), filters)
+        assert ours.shape == theirs.shape
+        assert np.abs(ours - theirs).max() <= 1e-5 * np.abs(theirs).max()
+    for n in range(100, 80000, 733):
+        _, slices = VoiceEncoder.compute_partial_slices(n, rate=0.7, min_coverage=0.75)
+        assert partial_starts(n, 0.7) == [s.start for s in slices], n

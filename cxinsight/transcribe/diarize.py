@@ -22,6 +22,7 @@ import numpy as np
 
 from cxinsight.models import Segment, Transcript, Word
 from cxinsight.transcribe.audio import SAMPLE_RATE, stream_audio
+from cxinsight.transcribe.voice_features import HOP, PARTIAL_FRAMES, louder, mel_frames, partial_starts
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +62,10 @@ _ENCODER = None
 
 
 def voice_encoder():
-    """The voice encoder, loaded once per process (Resemblyzer's bundled weights, run by ONNX Runtime)."""
+    """The voice encoder, loaded once per process (Resemblyzer's bundled weights, run by ONNX Runtime;
+    ImportError when resemblyzer is missing and the model was never exported)."""
     global _ENCODER
     if _ENCODER is None:
-        import warnings
-
-        with warnings.catch_warnings():  # resemblyzer imports a SciPy module path that is deprecated
-            warnings.simplefilter("ignore", DeprecationWarning)
-            import resemblyzer  # noqa: F401  (its mel spectrogram and partial slicing are used below)
         from cxinsight.transcribe.voice_model import VoiceModel
 
         _ENCODER = VoiceModel()
@@ -99,8 +96,6 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
     the partials of a whole chunk go through the encoder as one batch: several times faster on CPU
     than one call per phrase.
     """
-    from resemblyzer import VoiceEncoder, normalize_volume, wav_to_mel_spectrogram
-
     encoder = voice_encoder()
     pending = sorted(phrases, key=lambda p: p.start)
     at = 0
@@ -114,13 +109,13 @@ def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
             b = min(len(chunk.samples), int((phrase.end - chunk.offset) * SAMPLE_RATE))
             if b - a < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
                 continue
-            wav = normalize_volume(chunk.samples[a:b].astype(np.float32), -30, increase_only=True)
-            wav_slices, mel_slices = VoiceEncoder.compute_partial_slices(len(wav), rate=PARTIALS_PER_SECOND, min_coverage=0.75)
-            wav = np.pad(wav, (0, max(0, wav_slices[-1].stop - len(wav))))
-            mel = wav_to_mel_spectrogram(wav)
-            if len(mel_slices) > MAX_PARTIALS:  # evenly spaced: the encoder's time grows with partials, not phrases
-                mel_slices = [mel_slices[round(i * (len(mel_slices) - 1) / (MAX_PARTIALS - 1))] for i in range(MAX_PARTIALS)]
-            batch += [(phrase, mel[s]) for s in mel_slices]
+            wav = louder(chunk.samples[a:b].astype(np.float32))
+            starts = partial_starts(len(wav), PARTIALS_PER_SECOND)
+            wav = np.pad(wav, (0, max(0, (starts[-1] + PARTIAL_FRAMES) * HOP - len(wav))))
+            mel = mel_frames(wav, encoder.mel_filters)
+            if len(starts) > MAX_PARTIALS:  # evenly spaced: the encoder's time grows with partials, not phrases
+                starts = [starts[round(i * (len(starts) - 1) / (MAX_PARTIALS - 1))] for i in range(MAX_PARTIALS)]
+            batch += [(phrase, mel[s : s + PARTIAL_FRAMES]) for s in starts]
         for lo in range(0, len(batch), PARTIALS_PER_BATCH):
             _embed_batch(encoder, batch[lo : lo + PARTIALS_PER_BATCH])
     for phrase in phrases:

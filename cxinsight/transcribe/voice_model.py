@@ -2,7 +2,9 @@
 
 The weights ship in the resemblyzer wheel (PyTorch). They are exported to ONNX once (cached, like
 the sentence embedder), because ONNX Runtime runs this 3-layer LSTM about 3.5x faster than
-PyTorch on these CPUs, with the same vectors (cosine 1.000000 on 256 random spectrograms).
+PyTorch on these CPUs, with the same vectors (cosine 1.000000 on 256 random spectrograms). The mel
+filter bank is saved beside it, so diarizing imports neither torch nor librosa (about 250 MB and
+several seconds).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import numpy as np
 
 from cxinsight.util.cache import cache_dir
 
-_EXPORT_VERSION = 1
+_EXPORT_VERSION = 2
 
 
 def _resemblyzer_version() -> str:
@@ -37,10 +39,18 @@ def voice_model_path() -> Path:
     return target
 
 
+def mel_filters_path() -> Path:
+    return voice_model_path().with_name("mel_filters.npy")
+
+
 def _export(target: Path) -> None:
     import warnings
 
     import torch
+
+    from cxinsight.transcribe.voice_features import librosa_mel_filters
+
+    np.save(target.with_name("mel_filters.npy"), librosa_mel_filters())  # before the model: it marks the export done
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -63,6 +73,7 @@ class VoiceModel:
         options = ort.SessionOptions()
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(voice_model_path()), options, providers=["CPUExecutionProvider"])
+        self.mel_filters = np.load(mel_filters_path())
 
     def __call__(self, mels: np.ndarray) -> np.ndarray:
         return self._session.run(None, {"mels": mels.astype(np.float32)})[0]
