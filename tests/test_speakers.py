@@ -56,13 +56,21 @@ def festival_interview(tmp_path_factory) -> tuple[Path, list[tuple[str, float, f
     return audio, turns
 
 
-def test_festival_interview_words_are_attributed(festival_interview):
+def test_festival_interview_words_are_attributed(festival_interview, tmp_path):
+    """Both ways to the audio: decoded again from the file, and read from the transcriber's PCM spool."""
     from cxinsight.transcribe.diarize import diarize
+    from cxinsight.transcribe.engine import EngineOptions
+    from cxinsight.transcribe.transcriber import Transcriber
 
     audio, turns = festival_interview
-    result = diarize(audio, transcribe(audio))
-    assert result.voices == ["Speaker 1", "Speaker 2"] and not result.warning
-    assert word_accuracy(result.transcript, turns) >= 0.95
+    spool = tmp_path / "audio.pcm16"
+    with open(spool, "wb") as keep:
+        transcript = Transcriber(EngineOptions(beam_size=1)).transcribe(audio, keep_audio=keep).transcript
+    assert spool.stat().st_size == pytest.approx(2 * 16000 * turns[-1][2], rel=0.05)
+    for decoded in (None, spool):
+        result = diarize(audio, transcript, decoded=decoded)
+        assert result.voices == ["Speaker 1", "Speaker 2"] and not result.warning
+        assert word_accuracy(result.transcript, turns) >= 0.95
 
 
 @pytest.mark.parametrize("names", [["reader", "allison"], ["reader", "allison", "cmu"]], ids=["2-voices", "3-voices"])

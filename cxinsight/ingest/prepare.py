@@ -108,8 +108,9 @@ class Processor:
             self._transcriber = Transcriber(options_from_settings(self.settings, self.threads))
         return self._transcriber
 
-    def audio_transcript(self, path: Path, digest: str) -> Transcript:
-        """Transcribe, or reuse the transcript of the same audio made earlier with the same engine and model."""
+    def audio_transcript(self, path: Path, digest: str, spool: Path | None = None) -> Transcript:
+        """Transcribe, or reuse the transcript of the same audio made earlier with the same engine and model.
+        When it transcribes and `spool` is given, the decoded audio is kept there as 16-bit PCM."""
         transcriber = self.transcriber()
         cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{transcriber.cache_key}.json"
         if cache.exists():
@@ -120,7 +121,11 @@ class Processor:
             failpoints.reach("transcribe")
             report(path, done, total)
 
-        result = transcriber.transcribe(path, on_progress=progress)
+        if spool is None:
+            result = transcriber.transcribe(path, on_progress=progress)
+        else:
+            with open(spool, "wb") as keep:
+                result = transcriber.transcribe(path, on_progress=progress, keep_audio=keep)
         if result.silent:
             raise InputError(path, f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)")
         _write_cache(cache, result.transcript)
@@ -128,16 +133,25 @@ class Processor:
 
     def voiced_transcript(self, path: Path, digest: str) -> Transcript:
         """The audio's transcript with every word's voice ("Speaker N"), cached like the transcript itself."""
-        transcript = self.audio_transcript(path, digest)
         if not self.settings.diarize:
-            return transcript
+            return self.audio_transcript(path, digest)
         from cxinsight.transcribe.diarize import DIARIZER, diarize
 
         key = f"{self.transcriber().cache_key}.{DIARIZER}.voices{self.settings.speakers or 'auto'}"
-        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{key}.json"
+        folder = Path(self.settings.store) / "transcripts"
+        cache = folder / f"{digest[:24]}.{key}.json"
         if cache.exists():
             return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
-        voiced = diarize(path, transcript, self.settings.speakers or None).transcript
+        folder.mkdir(parents=True, exist_ok=True)
+        # decoded once: the transcriber spools the audio (2 bytes a sample, about 115 MB an hour, on disk,
+        # read back a phrase at a time) and diarization reads it; a cached transcript leaves no spool
+        spool = folder / f".{digest[:24]}.{os.getpid()}.pcm16.part"
+        try:
+            transcript = self.audio_transcript(path, digest, spool)
+            voiced = diarize(path, transcript, self.settings.speakers or None, spool if spool.exists() else None)
+        finally:
+            spool.unlink(missing_ok=True)
+        voiced = voiced.transcript
         _write_cache(cache, voiced)
         return voiced
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -42,13 +43,18 @@ def transcribe_files(
                 raise InputError(path, "is a folder; name the audio or video files to transcribe")
             if path.exists() and not is_audio(path):
                 raise InputError(path, f"not an audio or video file type ('{path.suffix or path.name}')")
-            result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t))
+            with tempfile.TemporaryDirectory(prefix=".cxinsight-", dir=out_dir if out_dir and out_dir.is_dir() else None) as spool_dir:
+                # decoded audio spooled as 16-bit PCM (on disk, beside the output) so diarizing need not decode again
+                spool = Path(spool_dir) / "audio.pcm16"
+                with open(spool, "wb") as keep:
+                    result = transcriber.transcribe(path, on_progress=lambda d, t: on_audio and on_audio(path, d, t),
+                                                    keep_audio=keep if settings.diarize else None)
+                transcript = result.transcript
+                if settings.diarize and not result.silent:
+                    transcript = _named_voices(path, transcript, settings, spool)
         except CxError as exc:
             outcomes.append(TranscribeOutcome(str(path), "failed", detail=str(exc)))
             continue
-        transcript = result.transcript
-        if settings.diarize and not result.silent:
-            transcript = _named_voices(path, transcript, settings)
         text = render_transcript(transcript, fmt)
         status = "silent" if result.silent else "written"
         detail = (f"no speech found in {result.audio_seconds:.0f} s of audio (silence only?)" if result.silent
@@ -65,12 +71,12 @@ def transcribe_files(
     return outcomes
 
 
-def _named_voices(path: Path, transcript, settings: Settings):
+def _named_voices(path: Path, transcript, settings: Settings, decoded: Path | None = None):
     """Who speaks when, named from a sidecar's host and guest when there is one (else "Speaker N")."""
     from cxinsight.sources import read_metadata
     from cxinsight.transcribe.diarize import diarize
     from cxinsight.transcribe.voices import rename_speakers, voice_names
 
-    voiced = diarize(path, transcript, settings.speakers or None).transcript
+    voiced = diarize(path, transcript, settings.speakers or None, decoded).transcript
     meta = read_metadata(path, voiced)
     return rename_speakers(voiced, voice_names(voiced, meta.host, meta.guest))

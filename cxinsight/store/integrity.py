@@ -167,7 +167,8 @@ def _check_embeddings(archive, embedder, health: Health) -> None:
 
 def leftover_files(store: Path) -> list[Path]:
     store = Path(store)
-    return [p for p in (store / "transcripts").glob("*.tmp*")] + list(store.glob("store.json.tmp*"))
+    transcripts = store / "transcripts"  # half-written caches, and decoded-audio spools a killed ingest left
+    return [*transcripts.glob("*.tmp*"), *transcripts.glob(".*.pcm16.part"), *store.glob("store.json.tmp*")]
 
 
 def upgrade(archive, embedder) -> list[str]:

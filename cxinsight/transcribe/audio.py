@@ -126,3 +126,16 @@ def stream_audio(path: Path, chunk_seconds: float = CHUNK_SECONDS) -> Iterator[A
 def load_audio(path: Path) -> np.ndarray:
     """The whole file as one array (for short clips, tests and benchmarks)."""
     return np.concatenate([chunk.samples for chunk in stream_audio(path, chunk_seconds=1e9)])
+
+
+def write_pcm16(handle, samples: np.ndarray) -> None:
+    """Append float samples to an open file as 16-bit PCM (a spool of decoded audio for a second pass)."""
+    handle.write((np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes())
+
+
+def read_pcm16(handle, start: float, end: float) -> np.ndarray:
+    """Samples start..end seconds from a 16-bit PCM spool, as float32 (a plain read: no mapping, RSS stays flat)."""
+    a = max(0, int(start * SAMPLE_RATE))
+    handle.seek(a * 2)
+    count = max(0, int(end * SAMPLE_RATE) - a)
+    return np.frombuffer(handle.read(count * 2), dtype="<i2").astype(np.float32) / 32767.0

@@ -17,11 +17,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from cxinsight.models import Segment, Transcript, Word
-from cxinsight.transcribe.audio import SAMPLE_RATE, stream_audio
+from cxinsight.transcribe.audio import SAMPLE_RATE, read_pcm16, stream_audio
 from cxinsight.transcribe.voice_features import HOP, PARTIAL_FRAMES, louder, mel_frames, partial_starts
 
 log = logging.getLogger(__name__)
@@ -89,38 +90,52 @@ def phrases_of(transcript: Transcript) -> list[Phrase]:
     return phrases
 
 
-def embed_phrases(path: Path, phrases: list[Phrase]) -> None:
-    """One voice embedding per phrase, reading the audio a chunk at a time.
-
-    The same embedding as Resemblyzer's embed_utterance (the normalised mean of 1.6 s partials), but
-    the partials of a whole chunk go through the encoder as one batch: several times faster on CPU
-    than one call per phrase.
+def embed_phrases(path: Path, phrases: list[Phrase], decoded: Path | None = None) -> None:
+    """One voice embedding per phrase: the normalised mean of its 1.6 s partials, as Resemblyzer's
+    embed_utterance computes it, with partials from many phrases going through the encoder as one
+    batch (several times faster on CPU than one call per phrase). `decoded` is the transcriber's
+    16-bit PCM spool of the same audio; without it the file is decoded again, a chunk at a time.
     """
     encoder = voice_encoder()
+    batch: list[tuple[Phrase, np.ndarray]] = []
+    for phrase, wav in _spooled_speech(decoded, phrases) if decoded else _streamed_speech(path, phrases):
+        if len(wav) < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
+            continue
+        wav = louder(wav.astype(np.float32))
+        starts = partial_starts(len(wav), PARTIALS_PER_SECOND)
+        wav = np.pad(wav, (0, max(0, (starts[-1] + PARTIAL_FRAMES) * HOP - len(wav))))
+        mel = mel_frames(wav, encoder.mel_filters)
+        if len(starts) > MAX_PARTIALS:  # evenly spaced: the encoder's time grows with partials, not phrases
+            starts = [starts[round(i * (len(starts) - 1) / (MAX_PARTIALS - 1))] for i in range(MAX_PARTIALS)]
+        batch += [(phrase, mel[s : s + PARTIAL_FRAMES]) for s in starts]
+        if len(batch) >= PARTIALS_PER_BATCH:
+            _embed_batch(encoder, batch[:PARTIALS_PER_BATCH])
+            batch = batch[PARTIALS_PER_BATCH:]
+    if batch:
+        _embed_batch(encoder, batch)
+    for phrase in phrases:
+        if phrase.embedding is not None:
+            phrase.embedding = phrase.embedding / np.linalg.norm(phrase.embedding)
+
+
+def _streamed_speech(path: Path, phrases: list[Phrase]) -> Iterator[tuple[Phrase, np.ndarray]]:
+    """Each phrase's samples, decoding the file a chunk at a time (a phrase is cut at its chunk's end)."""
     pending = sorted(phrases, key=lambda p: p.start)
     at = 0
     for chunk in stream_audio(path):
         chunk_end = chunk.offset + chunk.duration
-        batch: list[tuple[Phrase, np.ndarray]] = []
         while at < len(pending) and (pending[at].start + pending[at].end) / 2 < chunk_end:
             phrase = pending[at]
             at += 1
             a = max(0, int((phrase.start - chunk.offset) * SAMPLE_RATE))
             b = min(len(chunk.samples), int((phrase.end - chunk.offset) * SAMPLE_RATE))
-            if b - a < SAMPLE_RATE // 4:  # under a quarter second: too little voice to say anything
-                continue
-            wav = louder(chunk.samples[a:b].astype(np.float32))
-            starts = partial_starts(len(wav), PARTIALS_PER_SECOND)
-            wav = np.pad(wav, (0, max(0, (starts[-1] + PARTIAL_FRAMES) * HOP - len(wav))))
-            mel = mel_frames(wav, encoder.mel_filters)
-            if len(starts) > MAX_PARTIALS:  # evenly spaced: the encoder's time grows with partials, not phrases
-                starts = [starts[round(i * (len(starts) - 1) / (MAX_PARTIALS - 1))] for i in range(MAX_PARTIALS)]
-            batch += [(phrase, mel[s : s + PARTIAL_FRAMES]) for s in starts]
-        for lo in range(0, len(batch), PARTIALS_PER_BATCH):
-            _embed_batch(encoder, batch[lo : lo + PARTIALS_PER_BATCH])
-    for phrase in phrases:
-        if phrase.embedding is not None:
-            phrase.embedding = phrase.embedding / np.linalg.norm(phrase.embedding)
+            yield phrase, chunk.samples[a:b]
+
+
+def _spooled_speech(decoded: Path, phrases: list[Phrase]) -> Iterator[tuple[Phrase, np.ndarray]]:
+    with open(decoded, "rb") as handle:
+        for phrase in sorted(phrases, key=lambda p: p.start):
+            yield phrase, read_pcm16(handle, phrase.start, phrase.end)
 
 
 def _embed_batch(encoder, batch: list[tuple[Phrase, np.ndarray]]) -> None:
@@ -231,8 +246,9 @@ def _piece(words: list[Word], speaker: str) -> Segment:
                    speaker=speaker, words=list(words))
 
 
-def diarize(path: Path, transcript: Transcript, speakers: int | None = None) -> Diarization:
-    """Label every word of `transcript` (made from the audio at `path`) with its voice."""
+def diarize(path: Path, transcript: Transcript, speakers: int | None = None, decoded: Path | None = None) -> Diarization:
+    """Label every word of `transcript` (made from the audio at `path`) with its voice; `decoded`, the
+    transcriber's PCM spool of that audio, saves decoding it again."""
     phrases = phrases_of(transcript)
     if not phrases:
         return Diarization(transcript)
@@ -241,7 +257,7 @@ def diarize(path: Path, transcript: Transcript, speakers: int | None = None) -> 
     except ImportError as exc:  # a plain `pip install cxinsight` lacks it (see pyproject.toml): say so, go on
         note = f"speakers not labelled: the voice encoder is missing ({exc}); pip install --no-deps resemblyzer==0.1.4"
         return Diarization(transcript.model_copy(update={"speaker_note": note}), [], note)
-    embed_phrases(Path(path), phrases)
+    embed_phrases(Path(path), phrases, decoded)
     labels, warning = find_voices(phrases, speakers)
     labelled, voices = split_by_voice(transcript, phrases, labels)
     labelled.speaker_note = warning

@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 
@@ -25,6 +25,7 @@ from cxinsight.transcribe.audio import (
     AudioChunk,
     declared_duration,
     stream_audio,
+    write_pcm16,
 )
 from cxinsight.transcribe.engine import Engine, EngineOptions, SpokenSegment, SpokenWord
 from cxinsight.transcribe.registry import load_engine
@@ -205,14 +206,18 @@ class Transcriber:
             log.debug("re-decoded %.1f-%.1f s that batched decoding left empty", a, b)
         return found
 
-    def transcribe(self, path: Path, on_progress: Callable[[float, float], None] | None = None) -> TranscribeResult:
-        """Transcribe one file. on_progress(done_seconds, total_seconds) after each chunk."""
+    def transcribe(self, path: Path, on_progress: Callable[[float, float], None] | None = None,
+                   keep_audio: BinaryIO | None = None) -> TranscribeResult:
+        """Transcribe one file. on_progress(done_seconds, total_seconds) after each chunk; `keep_audio`, an
+        open file, receives the decoded audio as 16-bit PCM (so diarization need not decode it again)."""
         path = Path(path)
         total = declared_duration(path) or 0.0
         segments: list[Segment] = []
         audio = speech = 0.0
         dropped = 0
         for chunk in stream_audio(path):
+            if keep_audio is not None:
+                write_pcm16(keep_audio, chunk.samples)
             prompt = " ".join(" ".join(s.text for s in segments[-8:]).split()[-PROMPT_WORDS:]) or None
             kept, chunk_speech, chunk_dropped = self.transcribe_chunk(chunk, prompt)
             segments.extend(kept)
