@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Answers refuse when no retrieved passage is at least this similar to the question.
     # Calibrated on corpus/gold.yaml (answerable vs unanswerable questions): see README.
     min_relevance: float = Field(default=0.35, ge=-1.0, le=1.0)
+    # ... and when the evidence is near the topic but does not hold what is asked: best similarity
+    # + 0.5 x the share of the question's (IDF-weighted) content words one passage holds (answer/support.py).
+    min_support: float = Field(default=0.60, ge=-1.0, le=2.0)
     rrf_k: int = Field(default=60, description="reciprocal rank fusion constant")
     candidates: int = Field(default=40, description="passages each retriever hands to the fusion")
     # Transcription (audio and video input).

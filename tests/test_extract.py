@@ -100,3 +100,29 @@ def test_a_sentence_that_names_a_tactic_gets_it():
     mentions = build_extraction_chain(load_taxonomy(), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences}).mentions
     assert [(m.tactic_id, m.sentence_ids) for m in mentions if m.tactic_id == "cleanup-and-catch-up"] == [
         ("cleanup-and-catch-up", ["ep:00000"])]
+
+
+def _with_context(taxonomy, context: float):
+    return taxonomy.model_copy(update={"classifier": taxonomy.classifier.model_copy(update={"context": context})})
+
+
+def test_a_sentence_is_scored_in_its_speakers_context():
+    from cxinsight.extract.classifier import TacticClassifier
+
+    taxonomy = load_taxonomy()
+    assert taxonomy.classifier.context > 0  # the shipped calibration scores sentences in context
+    cleanup = taxonomy.ids.index("cleanup-and-catch-up")
+    vague = "It took us most of that first year to get through all of it."
+    talk = CLEANUP_TALK[1:3] + [("Guest", vague)] + CLEANUP_TALK[3:5]
+    sentences = sentences_for(talk)
+    in_context = TacticClassifier(taxonomy, get_embedder()).sentence_scores(sentences)
+    alone = TacticClassifier(_with_context(taxonomy, 0.0), get_embedder()).sentence_scores(sentences)
+    # the vague line belongs to the clean-up discussion around it: in context it scores higher and is labelled
+    assert in_context[2, cleanup] > alone[2, cleanup] + 0.03
+    labelled = build_extraction_chain(taxonomy, get_embedder()).invoke({"episode_id": "ep", "sentences": sentences}).mentions
+    assert "ep:00002" in {sid for m in labelled if m.tactic_id == "cleanup-and-catch-up" for sid in m.sentence_ids}
+    # only the same speaker's neighbours count: a host's line next door changes nothing
+    guest_line = [("Guest", CLEANUP_TALK[1][1])]
+    with_host = TacticClassifier(taxonomy, get_embedder()).sentence_scores(sentences_for([CLEANUP_TALK[0], *guest_line]))
+    on_its_own = TacticClassifier(taxonomy, get_embedder()).sentence_scores(sentences_for(guest_line))
+    assert abs(with_host[1] - on_its_own[0]).max() < 1e-5

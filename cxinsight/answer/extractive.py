@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 
+from cxinsight.answer.support import support
 from cxinsight.models import Answer, Citation, SearchHit
 from cxinsight.text.sentences import is_question
 
 
-def refusal(question: str, best: float | None, threshold: float) -> Answer:
+def refusal(question: str, best: float | None, threshold: float, unsupported: str = "") -> Answer:
     if best is None:
         reason = "the archive is empty or nothing matched the filters"
+    elif unsupported:
+        reason = unsupported
     else:
         reason = f"the closest passage scores {best:.2f}, below the relevance threshold {threshold:.2f}"
     return Answer(
@@ -50,10 +53,17 @@ def is_host_line(hit: SearchHit, records: dict) -> bool:
     return bool(host and hit.speaker and hit.speaker == host)
 
 
-def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict) -> Answer:
+def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict,
+                      coverage: float | None = None, min_support: float | None = None) -> Answer:
+    """`coverage` (answer/support.py) with `min_support`: refuse evidence that is near the topic but does
+    not hold the question's own terms."""
     best = max((h.similarity for h in hits), default=None)
     if best is None or best < threshold:
         return refusal(question, best, threshold)
+    if coverage is not None and min_support is not None and support(best, coverage) < min_support:
+        return refusal(question, best, threshold, unsupported=(
+            f"the closest passage scores {best:.2f} but holds {coverage:.0%} of what the question asks about; "
+            f"support {support(best, coverage):.2f} is below {min_support:.2f}"))
     relevant = [
         h for h in hits
         if h.similarity >= max(threshold, best - RELATIVE_CUTOFF) and not is_question(h.text)

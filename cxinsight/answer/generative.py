@@ -49,8 +49,9 @@ def supported(claims: list[tuple[str, list[int]]], quotes: list[str], embedder) 
     return kept
 
 
-def generative_answer(question: str, hits, embedder, taxonomy, threshold: float, records: dict, client: LLMClient) -> Answer:
-    evidence = extractive_answer(question, hits, embedder, taxonomy, threshold, records)
+def generative_answer(question: str, hits, embedder, taxonomy, threshold: float, records: dict, client: LLMClient,
+                      coverage: float | None = None, min_support: float | None = None) -> Answer:
+    evidence = extractive_answer(question, hits, embedder, taxonomy, threshold, records, coverage, min_support)
     if evidence.refused:
         return evidence
     prompt = load_prompt("answer")

@@ -87,14 +87,24 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
         hits = search(session, question, k, tactic, episode_id)
         args = (question, hits, session.embedder, session.taxonomy, session.settings.min_relevance,
                 session.archive.records_for({h.episode_id for h in hits}))
+        support = {"coverage": evidence_coverage(session, question, hits), "min_support": session.settings.min_support}
         from cxinsight.llm.calls import client_for
 
         client = client_for(session.settings)
         if client is None:
-            return extractive_answer(*args)
+            return extractive_answer(*args, **support)
         from cxinsight.answer.generative import generative_answer
 
-        return generative_answer(*args, client)
+        return generative_answer(*args, client, **support)
+
+
+def evidence_coverage(session: Session, question: str, hits: list[SearchHit]) -> float | None:
+    """How much of what the question asks about the best-covering hit holds (answer/support.py)."""
+    if not hits:
+        return None
+    from cxinsight.answer.support import coverage
+
+    return coverage(question, [h.text for h in hits], session.archive.keyword)
 
 
 def tactics_summary(session: Session, episode_id: str | None = None) -> list[dict]:

@@ -171,6 +171,7 @@ def print_report(report: dict) -> None:
         loo = cal["leave_one_episode_out"]
         console.print(f"  held-out    episode F1 {loo['episode_level']['f1']:.3f}, sentence F1 {loo['sentence_level']['f1']:.3f}")
         console.print(f"  refusal threshold: {cal['refusal']}")
+        console.print(f"  support threshold: {cal.get('support')}")
     for warning in report["warnings"]:
         console.print(f"warning: {warning}", style="yellow")
     console.print(f"({report['seconds']} s)", style="dim")

@@ -54,9 +54,17 @@ def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
 def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str]]:
     classifier.config = cfg
     predicted: dict[str, set[str]] = defaultdict(set)
-    for m in classifier.mentions(case["episode"].id, case["episode"].sentences, case["scores"][cfg.window]):
+    for m in classifier.mentions(case["episode"].id, case["episode"].sentences, case["scores"][_scoring(cfg)]):
         predicted[m.tactic_id].update(m.sentence_ids)
     return predicted
+
+
+def _scoring(cfg: ClassifierConfig) -> tuple[int, float]:
+    """What a sentence's scores depend on: the window, and for one-sentence windows the context weight."""
+    return (cfg.window, cfg.context if cfg.window == 1 else 0.0)
+
+
+SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
 
 
 def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: list[str]) -> dict:
@@ -85,10 +93,10 @@ def _objective(result: dict) -> float:
 
 def _sweep(classifier, cases, tactic_ids, base: ClassifierConfig) -> tuple[ClassifierConfig, dict]:
     best_cfg, best = base, None
-    grid = itertools.product((1, 2, 3), (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01))
-    for window, margin, min_sentences, threshold in grid:
-        cfg = base.model_copy(update={"window": window, "margin": margin, "min_sentences": min_sentences,
-                                      "threshold": round(float(threshold), 2)})
+    grid = itertools.product(SCORINGS, (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01))
+    for (window, context), margin, min_sentences, threshold in grid:
+        cfg = base.model_copy(update={"window": window, "context": context, "margin": margin,
+                                      "min_sentences": min_sentences, "threshold": round(float(threshold), 2)})
         result = _score(classifier, cases, cfg, tactic_ids)
         if best is None or _objective(result) > _objective(best):
             best_cfg, best = cfg, result
@@ -97,27 +105,44 @@ def _sweep(classifier, cases, tactic_ids, base: ClassifierConfig) -> tuple[Class
 
 def _questions(session, gold: dict) -> dict:
     from cxinsight.answer.retrieve import hybrid_search
+    from cxinsight.answer.session import evidence_coverage
+    from cxinsight.answer.support import support
 
-    rows, sims_answerable = [], []
+    settings = session.settings
+
+    supports: tuple[list[float], list[float]] = ([], [])
+
+    def passes(question: str, answerable: bool) -> bool:
+        """The answer rule on what `ask` retrieves, without building an answer: similar enough and supported."""
+        hits = hybrid_search(session.archive, session.embedder, question, settings)
+        best = max((h.similarity for h in hits), default=0.0)
+        covered = evidence_coverage(session, question, hits)
+        value = support(best, covered or 0.0)
+        supports[0 if answerable else 1].append(value)
+        return best >= settings.min_relevance and (covered is None or value >= settings.min_support)
+
+    rows, sims_answerable, answered = [], [], 0
     for q in gold.get("questions") or []:
-        hits = hybrid_search(session.archive, session.embedder, q["question"], session.settings, k=3)
+        hits = hybrid_search(session.archive, session.embedder, q["question"], settings, k=3)
         wanted = set(q.get("episodes") or [])
         hit = any(h.episode_id in wanted for h in hits)
         best = max((h.similarity for h in hits), default=0.0)
         sims_answerable.append(best)
+        answered += passes(q["question"], True)
         rows.append({"question": q["question"], "hit_at_3": hit, "best_similarity": round(best, 3),
                      "top_episodes": [h.episode_id for h in hits]})
-    sims_unanswerable = []
+    sims_unanswerable, refused = [], 0
     for question in gold.get("unanswerable") or []:
-        hits = hybrid_search(session.archive, session.embedder, question, session.settings, k=3)
-        sims_unanswerable.append(max((h.similarity for h in hits), default=0.0))
-    threshold = session.settings.min_relevance
+        hits = hybrid_search(session.archive, session.embedder, question, settings, k=3)
+        best = max((h.similarity for h in hits), default=0.0)
+        sims_unanswerable.append(best)
+        refused += not passes(question, False)
     return {
         "questions": rows,
         "hit_at_3": round(sum(r["hit_at_3"] for r in rows) / len(rows), 3) if rows else None,
-        "answered": sum(s >= threshold for s in sims_answerable), "answerable": len(sims_answerable),
-        "refused_unanswerable": sum(s < threshold for s in sims_unanswerable), "unanswerable": len(sims_unanswerable),
-        "_sims": (sims_answerable, sims_unanswerable),
+        "answered": answered, "answerable": len(sims_answerable),
+        "refused_unanswerable": refused, "unanswerable": len(sims_unanswerable),
+        "_sims": (sims_answerable, sims_unanswerable), "_supports": supports,
     }
 
 
@@ -157,6 +182,17 @@ def _calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
             "unanswerable_max": round(max(unanswerable), 3) if unanswerable else None}
 
 
+def _calibrate_support(supports: tuple[list[float], list[float]], margin: float = 0.02) -> dict:
+    """min_support a little under the least-supported answerable question (how answer/support.py's 0.60 was
+    chosen, with leave-one-question-out on the corpus), and what it refuses."""
+    answerable, unanswerable = supports
+    if not answerable:
+        return {}
+    t = round(min(answerable) - margin, 2)
+    return {"min_support": t, "answered": sum(v >= t for v in answerable), "answerable": len(answerable),
+            "refused_unanswerable": sum(v < t for v in unanswerable), "unanswerable": len(unanswerable)}
+
+
 def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
     started = time.perf_counter()
     gold = load_gold(gold_path)
@@ -174,17 +210,18 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
             ids, missing = _gold_sentences(episode, label.get("quotes") or [])
             gold_map[label["tactic"]] = ids
             warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
-        windows = {1, 2, 3} if calibrate else {taxonomy.classifier.window}
+        scorings = {_scoring(taxonomy.classifier), *(SCORINGS if calibrate else ())}
         scores = {}
-        for w in windows:
-            classifier.config = taxonomy.classifier.model_copy(update={"window": w})
-            scores[w] = classifier.sentence_scores(episode.sentences)
+        for w, c in scorings:
+            classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
+            scores[(w, c)] = classifier.sentence_scores(episode.sentences)
         cases.append({"episode": episode, "gold": gold_map, "scores": scores})
     tactic_ids = taxonomy.ids
     report = {"gold": str(gold_path), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
               "extraction": _score(classifier, cases, taxonomy.classifier, tactic_ids), "warnings": warnings}
     retrieval = _questions(session, gold)
     sims = retrieval.pop("_sims")
+    supports = retrieval.pop("_supports")
     report["retrieval"] = retrieval
     report["ask"] = _ask_citations(session, gold)
     if calibrate and cases:
@@ -197,6 +234,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
             "best_config": best_cfg.model_dump(), "episode_level": best["episode_level"], "sentence_level": best["sentence_level"],
             "leave_one_episode_out": {lvl: _prf(*v) for lvl, v in sums.items()},
             "refusal": _calibrate_refusal(sims),
+            "support": _calibrate_support(supports),
         }
     report["seconds"] = round(time.perf_counter() - started, 2)
     return report

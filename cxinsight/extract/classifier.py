@@ -7,6 +7,14 @@ score for a tactic is its cosine to that centroid; a sentence takes the best
 score of the windows that contain it. Runs of labelled sentences become
 TacticMentions that point at sentence ids (text is never produced here).
 
+A sentence is scored in its context: its vector is mixed with the mean vector of it and its
+same-speaker neighbours (`context` in the classifier settings is that mean's weight; no extra
+embedding). A discussion that runs over several sentences is then judged as one, while a
+sentence's own words still lead. (Chosen by leave-one-episode-out on corpus/gold.yaml against the
+sentence alone: sentence F1 0.590 -> 0.648, episode F1 0.923 -> 0.903; a sliding 2- or 3-sentence
+window, the sentence's passage as context, hysteresis thresholds and a logistic regression on the
+embeddings scored lower; see README.)
+
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
 needs no minimum number of sentences: a text that names it discusses it.
@@ -52,7 +60,11 @@ class TacticClassifier:
         width = max(1, self.config.window)
         starts = range(max(1, n - width + 1))
         windows = [" ".join(s.text for s in sentences[i : i + width]) for i in starts]
-        per_tactic = self._embedder.embed(windows) @ self._centroids.T  # (windows, tactics)
+        vectors = self._embedder.embed(windows)
+        if width == 1 and self.config.context > 0:
+            mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
+            vectors = mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
+        per_tactic = vectors @ self._centroids.T  # (windows, tactics)
         scores = np.full((n, n_tactics), -1.0, dtype=np.float32)
         for w, i in enumerate(starts):
             block = scores[i : i + width]
@@ -90,6 +102,17 @@ class TacticClassifier:
                 run = []
         found.sort(key=lambda m: m.sentence_ids[0])
         return found
+
+
+def _context(sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
+    """Per sentence: the normalised mean vector of it and the sentences just before and after it by the
+    same speaker. (Embedding that 3-sentence text instead scored a little higher on the corpus, held-out
+    episode F1 0.937 vs 0.903 at the same sentence F1, but added 57% to extraction's embedding time.)"""
+    around = np.empty_like(vectors)
+    for i, sentence in enumerate(sentences):
+        near = [j for j in (i - 1, i, i + 1) if 0 <= j < len(sentences) and sentences[j].speaker == sentence.speaker]
+        around[i] = vectors[near].mean(axis=0)
+    return around / np.clip(np.linalg.norm(around, axis=1, keepdims=True), 1e-12, None)
 
 
 def _alias_pattern(aliases: list[str]) -> re.Pattern | None:

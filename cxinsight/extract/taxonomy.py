@@ -15,9 +15,10 @@ from cxinsight.util.resources import default_taxonomy_path
 class ClassifierConfig(BaseModel):
     """Decision rules of the embedding classifier; calibrated with `cxinsight eval --calibrate`."""
 
-    threshold: float = 0.38  # min cosine of a window to a tactic's centroid
+    threshold: float = 0.44  # min cosine of a (context-mixed) sentence to a tactic's centroid
     margin: float = 0.0  # a sentence is labelled only with tactics this close to its best score
     window: int = 1  # sentences per scoring window
+    context: float = 0.3  # window 1: weight of the mean vector of the sentence and its same-speaker neighbours
     min_words: int = 4  # shorter sentences ("Absolutely.") are never labelled
     min_sentences: int = 3  # an episode discusses a tactic only if this many sentences are labelled with it
 

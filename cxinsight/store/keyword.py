@@ -71,22 +71,38 @@ class KeywordIndex:
         """The query's words less those common to most of the archive (see COMMON_SHARE), in query order."""
         if len(words) < 2:
             return words
-        if not self._vocab_ready:  # the index's own tokenizer stems the words, so counts match what MATCH sees
-            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, passages, 'row')")
-            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(word, tokenize = 'porter unicode61')")
-            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_terms USING fts5vocab(temp, words, 'instance')")
-            self._vocab_ready = True
-        with self._db:
-            self._db.executemany("INSERT INTO temp.words (rowid, word) VALUES (?, ?)", enumerate(words))
-            stems = {words[row]: term for term, row in self._db.execute("SELECT term, doc FROM temp.word_terms")}
-            self._db.execute("DELETE FROM temp.words")
-        terms = sorted(set(stems.values()))
-        counts = dict(self._db.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({','.join('?' * len(terms))})", terms))
-        rows = self._db.execute("SELECT max(rowid) FROM passages").fetchone()[0] or 0  # O(1); counts deleted rows too
+        stems = self.stems(words)  # the index's own tokenizer stems the words, so counts match what MATCH sees
+        counts, rows = self.document_frequencies(sorted(set(stems.values())))
         df = {w: counts.get(stems.get(w), 0) for w in words}
         rarest = min((w for w in words if df[w]), key=df.get, default=None)  # the rarest word that occurs at all
         limit = max(COMMON_SHARE * rows, self.costly_postings)
         return [w for w in words if w == rarest or df[w] <= limit]
+
+    def _vocabulary(self) -> None:
+        if not self._vocab_ready:
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, passages, 'row')")
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.words USING fts5(word, tokenize = 'porter unicode61')")
+            self._db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.word_terms USING fts5vocab(temp, words, 'instance')")
+            self._vocab_ready = True
+
+    def stems(self, words: list[str]) -> dict[str, str]:
+        """word -> the term the index stores it as (porter stem); words the tokenizer drops are left out."""
+        if not words:
+            return {}
+        self._vocabulary()
+        with self._db:
+            self._db.executemany("INSERT INTO temp.words (rowid, word) VALUES (?, ?)", enumerate(words))
+            stems = {words[row]: term for term, row in self._db.execute("SELECT term, doc FROM temp.word_terms")}
+            self._db.execute("DELETE FROM temp.words")
+        return stems
+
+    def document_frequencies(self, terms: list[str]) -> tuple[dict[str, int], int]:
+        """How many passages hold each (stemmed) term, and about how many passages there are."""
+        self._vocabulary()
+        counts = dict(self._db.execute(f"SELECT term, doc FROM temp.vocab WHERE term IN ({','.join('?' * len(terms))})",
+                                       terms)) if terms else {}
+        rows = self._db.execute("SELECT max(rowid) FROM passages").fetchone()[0] or 0  # O(1); counts deleted rows too
+        return counts, rows
 
     def match_expression(self, query: str) -> str:
         return " OR ".join(f'"{t}"' for t in self.informative_words(self.query_words(query)))
