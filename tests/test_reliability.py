@@ -66,6 +66,19 @@ def test_sigkill_at_each_stage_then_rerun_completes(point, tmp_path, isolated_st
     assert_consistent(isolated_store, 3)
 
 
+def test_crash_soak(tmp_path):
+    """bench/crash_soak.py: SIGKILL ingest at random crash points, re-run, check the store every round.
+    CXINSIGHT_SOAK_ROUNDS lengthens it; CXINSIGHT_SOAK_SEED replays a failure the soak printed."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import crash_soak
+
+    rounds = int(os.environ.get("CXINSIGHT_SOAK_ROUNDS", "3"))
+    seed = int(os.environ.get("CXINSIGHT_SOAK_SEED", "19"))
+    result = crash_soak.run(tmp_path, rounds, seed)
+    assert result["failed"] == 0, f"seed {seed}, round {result['failed']}: {result['failure']}"
+    assert result["kills"] >= rounds and result["checked"] == rounds
+
+
 # --------------------------------------------------------------------------- concurrency
 def test_two_writers_wait_and_readers_keep_working(tmp_path, isolated_store):
     first, second = tmp_path / "first", tmp_path / "second"

@@ -251,6 +251,7 @@ class Archive:
         previous = (self.record(episode.id) or {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
         self.backend.journal_add(ingest_id, episode.id)  # names the episode until its old rows are gone: see recover()
+        failpoints.reach("journal")
         sentences = {s.id: s for s in episode.sentences}
 
         for lo in range(0, len(passages), _BATCH):
@@ -300,6 +301,7 @@ class Archive:
             "tactics": json.dumps(sorted({m.tactic_id for m in mentions})), "indexed_at": time.time(), **(extra or {}),
         }
         document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
+        failpoints.reach("mentions")
         try:
             confirm()
         except CxError:
@@ -321,6 +323,7 @@ class Archive:
         for ingest_id, episode_id in self.backend.journal_entries():
             if episode_id:
                 self.delete_uncommitted(episode_id)
+                failpoints.reach("recover")
                 mended.append(episode_id)
             self.backend.journal_remove(ingest_id)
         return mended
@@ -328,6 +331,7 @@ class Archive:
     def _delete_rows(self, episode_id: str, keep: str | None) -> None:
         where = {"episode_id": episode_id} if keep is None else {"$and": [{"episode_id": episode_id}, {"ingest_id": {"$ne": keep}}]}
         self.passages.delete(where=where)
+        failpoints.reach("cleanup")  # passages gone, mentions and keyword rows not yet
         self.mentions.delete(where=where)
         self.keyword.delete_other_ingests(episode_id, keep)
 
