@@ -10,7 +10,9 @@ Two lock files in the store folder:
                lock, which prefers writers: a commit waits only for the readers already open, and a
                reader that arrives during a commit waits for that one commit alone.
   load.lock    readers open and load their collections one at a time, since loading rewrites index
-               files that another reader may be loading at that moment.
+               files that another reader may be loading at that moment. A reader takes it after its
+               shared lock, so a commit waiting to start also waits for the readers queued to load:
+               otherwise a reader let in by one commit could queue here until the next one starts.
 
 The single-writer lock (ingest.lock, store/lock.py) is separate and unchanged: it makes a second ingest
 wait for the first; these locks only keep each commit apart from the readers.
@@ -62,20 +64,17 @@ class StoreAccess:
         from filelock import Timeout
 
         try:
-            self._load.acquire(timeout=self.reader_wait)
-        except Timeout:
-            raise self._busy() from None
-        except OSError as exc:
-            raise self._cannot_lock(exc) from None
-        try:
             self._rw.acquire_read(timeout=self.reader_wait)
         except Timeout:
-            self._load.release()
             raise self._busy() from None
-        except Exception as exc:  # noqa: BLE001
-            self._load.release()
+        except Exception as exc:  # noqa: BLE001 - sqlite3 or OS errors, said in one line
             raise self._cannot_lock(exc) from None
         self._reading = True
+        try:  # other readers hold it only while loading, never across a commit
+            self._load.acquire(timeout=self.reader_wait)
+        except Exception as exc:  # noqa: BLE001
+            self.close_read()
+            raise self._busy() if isinstance(exc, Timeout) else self._cannot_lock(exc) from None
 
     def loaded(self) -> None:
         """The reader has touched every collection: Chroma writes nothing more while no commit happens."""
