@@ -89,6 +89,14 @@ def follow_until(process: subprocess.Popen, text: str, timeout: float = 300) -> 
     return lines, reader
 
 
+def wait_until_stopped(process: subprocess.Popen, timeout: float = 300) -> None:
+    """Until the process is frozen by SIGSTOP (state T in /proc), failing if it exits first."""
+    deadline = time.time() + timeout
+    while Path(f"/proc/{process.pid}/stat").read_text().split(") ", 1)[1][0] != "T":
+        assert process.poll() is None and time.time() < deadline, process.communicate(timeout=10)
+        time.sleep(0.1)
+
+
 class Origin:
     """One file served with ETag or Last-Modified, Range and If-Range (RFC 9110 §13.1.5); can break an answer."""
 

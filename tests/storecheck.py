@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+LOCK_FILES = ("batches.sqlite3", "ingest.lock", "access.lock", "load.lock")
+
 
 def assert_consistent(store: Path, expected: int) -> None:
     from cxinsight.embed import MODEL_NAME, get_embedder
@@ -42,8 +44,9 @@ def snapshot(store: Path) -> dict:
         return {"exists": False}
     if store.is_file():
         return {"file": store.read_bytes()}
-    # The batch log records failed batches by design; SQLite's -wal/-shm files come and go with connections.
-    state: dict = {"files": sorted(p.name for p in store.iterdir() if p.name not in ("batches.sqlite3", "ingest.lock")
+    # The batch log records failed batches by design; SQLite's -wal/-shm files come and go with connections;
+    # the lock files appear with the first writer or reader and hold nothing.
+    state: dict = {"files": sorted(p.name for p in store.iterdir() if p.name not in LOCK_FILES
                                    and not p.name.endswith(("-wal", "-shm", "-journal")))}
     info = store / "store.json"
     state["store.json"] = info.read_text() if info.exists() else None

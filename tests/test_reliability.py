@@ -10,12 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
-from tests.helpers import follow_until, librivox_clips
+from tests.conftest import CORPUS, ROOT
+from tests.helpers import follow_until, librivox_clips, wait_until_stopped
 from tests.storecheck import assert_consistent, snapshot
 
 
@@ -65,6 +66,19 @@ def test_sigkill_at_each_stage_then_rerun_completes(point, tmp_path, isolated_st
     assert_consistent(isolated_store, 3)
 
 
+def test_crash_soak(tmp_path):
+    """bench/crash_soak.py: SIGKILL ingest at random crash points, re-run, check the store every round.
+    CXINSIGHT_SOAK_ROUNDS lengthens it; CXINSIGHT_SOAK_SEED replays a failure the soak printed."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import crash_soak
+
+    rounds = int(os.environ.get("CXINSIGHT_SOAK_ROUNDS", "3"))
+    seed = int(os.environ.get("CXINSIGHT_SOAK_SEED", "19"))
+    result = crash_soak.run(tmp_path, rounds, seed)
+    assert result["failed"] == 0, f"seed {seed}, round {result['failed']}: {result['failure']}"
+    assert result["kills"] >= rounds and result["checked"] == rounds
+
+
 # --------------------------------------------------------------------------- concurrency
 def test_two_writers_wait_and_readers_keep_working(tmp_path, isolated_store):
     first, second = tmp_path / "first", tmp_path / "second"
@@ -92,6 +106,40 @@ def test_two_writers_wait_and_readers_keep_working(tmp_path, isolated_store):
     assert "store busy" in err
     assert reads >= 1
     assert_consistent(isolated_store, 6)
+
+
+def test_a_reader_waits_for_the_commit_in_progress_then_sees_it(tmp_path, isolated_store, cli_run):
+    folder = tmp_path / "eps"
+    copy_episode("02-harbourline-claims", folder)
+    assert cli_run("ingest", str(folder)).exit_code == 0
+    copy_episode("03-skylark-disruption", folder)
+    # Frozen inside its commit (03's passages written, not yet committed): it holds the store exclusively.
+    writer = cx("ingest", str(folder), store=isolated_store, env={"CXINSIGHT_TEST_FAILPOINT": "index:1:stop"})
+    try:
+        wait_until_stopped(writer)
+        reader = cx("search", "refund emails backlog", "--json", store=isolated_store)
+        time.sleep(8)  # far longer than a search takes on its own
+        assert reader.poll() is None  # waiting, not reading Chroma under a write
+    finally:
+        writer.send_signal(signal.SIGCONT)
+    out, err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, err
+    assert "03-skylark-disruption" in {r["episode_id"] for r in json.loads(out)["results"]}  # opened after the commit
+    assert writer.wait(timeout=300) == 0
+    assert_consistent(isolated_store, 2)
+
+
+def test_readers_through_an_ingest_see_only_committed_episodes(tmp_path):
+    """bench/concurrent_reads.py, shortened: 2 reader processes query all through a 4-episode ingest."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import concurrent_reads
+
+    result = concurrent_reads.run(tmp_path, readers=2, episodes=4, baseline=0)
+    assert result["ingest_exit"] == 0 and result["committed"] == result["expected"] == 4, result["ingest_log_tail"]
+    assert result["errors"] == []
+    assert result["uncommitted_citations"] == []  # no answer named an episode before its commit
+    assert result["citations_not_in_store"] == [] and result["citations_checked"] > 0
+    assert result["reads_during_ingest"] >= 2 and result["doctor_healthy"]
 
 
 # --------------------------------------------------------------------------- doctor

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CORPUS
-from tests.helpers import LoggedProcess, follow_until, free_port
+from tests.helpers import LoggedProcess, follow_until, free_port, wait_until_stopped
 
 CHROMA = Path(sys.executable).parent / "chroma"
 EPISODES = ["01-brightwater-cleanup", "02-harbourline-claims", "03-skylark-disruption", "04-northpine-advisory-board"]
@@ -131,14 +131,6 @@ def test_server_restarted_mid_batch_then_rerun_completes(server, tmp_path, cli_r
     statuses = [o["status"] for o in json.loads(result.stdout)["outcomes"]]
     assert statuses.count("skipped") >= 1 and statuses.count("indexed") + statuses.count("skipped") == 4
     healthy(cli_run, server.url, tmp_path / "fresh-cache", 4)
-
-
-def wait_until_stopped(process: subprocess.Popen, timeout: float = 300) -> None:
-    """Until the process is frozen by SIGSTOP (state T in /proc), failing if it exits first."""
-    deadline = time.time() + timeout
-    while Path(f"/proc/{process.pid}/stat").read_text().split(") ", 1)[1][0] != "T":
-        assert process.poll() is None and time.time() < deadline, process.communicate(timeout=10)
-        time.sleep(0.1)
 
 
 def test_a_writer_paused_past_its_lease_comes_back_and_commits_nothing(server, tmp_path, cli_run):

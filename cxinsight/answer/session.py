@@ -56,8 +56,10 @@ class Session:
             raise UsageError(f"unknown episode '{episode_id}'{hint}")
 
     def close(self) -> None:
+        """Close the store, releasing its read lock; a later use opens it again."""
         if self._archive is not None:
             self._archive.close()
+            self._archive = None
 
 
 def _check_query(text: str, what: str) -> str:
@@ -95,6 +97,9 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
             return extractive_answer(*args, **support)
         from cxinsight.answer.generative import generative_answer
 
+        # Everything the answer needs is read: an LLM can take minutes, and an open reader holds off commits
+        # (and so every reader behind them) on an embedded store.
+        session.close()
         return generative_answer(*args, client, **support)
 
 

@@ -72,7 +72,7 @@ def _rename(ctx, episode_id: str, pairs: list[tuple[str, str]]):
 
     settings = _settings(ctx)
     with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url):
-        archive = Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url)
+        archive = Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url, access="write")
         try:
             try:
                 episode, mentions = archive.load_episode(episode_id)

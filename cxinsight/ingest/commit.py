@@ -48,7 +48,8 @@ class Ingestor:
         self.settings = settings
         # A server lease can be lost to another writer while this one is stalled; a lock file cannot.
         self.confirm_writer = lease.confirm if lease is not None else (lambda: None)
-        self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url)
+        # Readers of an embedded store go on between commits; each commit holds them off (store/access.py).
+        self.archive = Archive(settings.store, MODEL_NAME, create=True, chroma_url=settings.chroma_url, access="commits")
         from cxinsight.embed import get_embedder
         from cxinsight.store.integrity import upgrade
 

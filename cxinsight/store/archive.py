@@ -5,10 +5,13 @@ Visibility protocol (nothing half-written is ever seen):
   2. the episode record (one upsert) names the committed ingest id: that is the commit;
   3. readers keep only rows whose ingest id is the committed one for their episode;
   4. after the commit, rows of older or crashed ingests of that episode are deleted.
+An embedded store also keeps each commit apart from the processes reading it (store/access.py): a
+reader holds a shared lock from opening Chroma to closing it, a commit an exclusive one.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -22,6 +25,7 @@ import numpy as np
 from cxinsight.errors import CxError, StoreError, UsageError
 from cxinsight.models import Episode, Passage, TacticMention
 from cxinsight.store import schema
+from cxinsight.store.access import ArchiveLocks
 from cxinsight.store.diskspace import disk_full
 from cxinsight.store.keyword import KeywordIndex
 from cxinsight.util import failpoints, offline
@@ -34,13 +38,32 @@ def _tactic_flag(tactic_id: str) -> str:
     return f"t:{tactic_id}"
 
 
+def _writes(method):
+    """A write holds the embedded store's readers off for its whole length (a commit, a repair)."""
+
+    @functools.wraps(method)
+    def locked(self, *args, **kwargs):
+        with self.locks.exclusive():
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class Archive:
-    def __init__(self, path: Path, embedding_model: str, create: bool = False, chroma_url: str | None = None):
+    def __init__(self, path: Path, embedding_model: str, create: bool = False, chroma_url: str | None = None,
+                 access: str = "read"):
+        """`access` says how this process shares an embedded store with others (store/access.py):
+        "read"     shared from opening to close(): read commands;
+        "commits"  exclusive only while opening and inside each write: ingest, so readers go on between commits;
+        "write"    exclusive from opening to close(): doctor --repair and renames (short, under the writer lock).
+        """
         from cxinsight.store.backend import backend_for
 
         self.path = Path(path)  # with a server: the local cache (keyword index, transcripts, batch log)
         self.embedding_model = embedding_model
         self.backend = backend_for(self.path, chroma_url)
+        self.locks = ArchiveLocks(self.backend, access)
+        self._warming: threading.Thread | None = None
         offline.apply()
         try:
             info = self.backend.read_info()
@@ -57,6 +80,7 @@ class Archive:
             if info.get("embedding_model") != embedding_model:
                 raise StoreError(f"{self.backend.label}: store was built with embeddings '{info.get('embedding_model')}', "
                                  f"not '{embedding_model}'")
+            self.locks.opening()  # Chroma writes while it opens
             self._client = self.backend.client()
             meta = {"embedding_model": embedding_model}
             config = {"hnsw": {"space": "cosine"}}
@@ -64,9 +88,12 @@ class Archive:
             self.passages = self._client.get_or_create_collection("passages", embedding_function=None, configuration=config, metadata=meta)
             self.mentions = self._client.get_or_create_collection("mentions", embedding_function=None, configuration=config, metadata=meta)
             self.episodes = self._client.get_or_create_collection("episodes", embedding_function=None, configuration=config, metadata=meta)
+            self._warming = self.locks.load(self.passages, self.mentions, self.episodes, self._probe_passages)
         except CxError:
+            self.locks.release()
             raise
         except Exception as exc:  # Chroma's own errors: say what is wrong with the store, in one line
+            self.locks.release()
             if "readonly" in str(exc).lower() or "read-only" in str(exc).lower():
                 raise StoreError(f"{self.path}: the store is read-only; Chroma needs write access even to read it") from None
             full = disk_full(self.path, exc, judge_by_free_space=not self.backend.shared)
@@ -79,19 +106,21 @@ class Archive:
         try:
             self.keyword = KeywordIndex(self.path / "keyword.sqlite3")
         except sqlite3.DatabaseError as exc:
+            self.close()
             full = disk_full(self.path, exc)  # SQLite says "disk I/O error" when it cannot even start its WAL
             if full:
                 raise StoreError(f"{self.path}: {full}; the keyword index cannot be opened ({exc}); "
                                  "free some space and re-run") from None
             raise StoreError(f"{self.path / 'keyword.sqlite3'}: keyword index is damaged ({exc}); "
                              "run `cxinsight doctor --repair`") from None
-        self._warming: threading.Thread | None = None
+        self.locks.opened()
         self._records: dict[str, dict] = {}
         self._absent: set[str] = set()  # looked up, not committed
         self._all_records = False
         if self.backend.shared:
             self.sync_keyword()
 
+    @_writes
     def save_info(self, info: dict) -> None:
         self.backend.write_info(info)
         self.info = info
@@ -112,17 +141,20 @@ class Archive:
         """Start loading the passage vector index on another thread. Chroma loads it on a collection's
         first use (about 1 s at 150k passages) and releases the GIL meanwhile, so a cold `ask` overlaps it
         with loading the embedder instead of waiting for one after the other."""
-        if self._warming is None:
-            probe = [[1.0] + [0.0] * (self.info.get("embedding_dimensions", 384) - 1)]
+        if self._warming is None:  # an embedded store's reader has already started it (ArchiveLocks.load)
 
             def load() -> None:
                 try:
-                    self.passages.query(query_embeddings=probe, n_results=1, include=[])
+                    self._probe_passages()
                 except Exception:  # noqa: BLE001 - the real query reports any problem with the store
                     pass
 
             self._warming = threading.Thread(target=load, name="cxinsight-warm-vectors", daemon=True)
             self._warming.start()
+
+    def _probe_passages(self) -> None:
+        probe = [[1.0] + [0.0] * (self.info.get("embedding_dimensions", 384) - 1)]
+        self.passages.query(query_embeddings=probe, n_results=1, include=[])
 
     def records(self) -> dict[str, dict]:
         """All committed episode records by id (metadata only), cached for this process."""
@@ -196,6 +228,7 @@ class Archive:
         return [{"id": r["id"], "quote": r["text"], **r["meta"]} for r in rows]
 
     # --------------------------------------------------------------- writes
+    @_writes
     def write_episode(
         self,
         episode: Episode,
@@ -218,6 +251,7 @@ class Archive:
         previous = (self.record(episode.id) or {}).get("ingest_id")
         self._delete_rows(episode.id, keep=previous)  # leftovers of a crashed ingest
         self.backend.journal_add(ingest_id, episode.id)  # names the episode until its old rows are gone: see recover()
+        failpoints.reach("journal")
         sentences = {s.id: s for s in episode.sentences}
 
         for lo in range(0, len(passages), _BATCH):
@@ -267,6 +301,7 @@ class Archive:
             "tactics": json.dumps(sorted({m.tactic_id for m in mentions})), "indexed_at": time.time(), **(extra or {}),
         }
         document = json.dumps({"episode": episode.model_dump(), "mentions": [m.model_dump() for m in mentions]})
+        failpoints.reach("mentions")
         try:
             confirm()
         except CxError:
@@ -281,12 +316,14 @@ class Archive:
         self.backend.journal_remove(ingest_id)
         return ingest_id
 
+    @_writes
     def recover(self) -> list[str]:
         """Delete rows left by writes that were killed (their journal entries remain); returns the episode ids."""
         mended = []
         for ingest_id, episode_id in self.backend.journal_entries():
             if episode_id:
                 self.delete_uncommitted(episode_id)
+                failpoints.reach("recover")
                 mended.append(episode_id)
             self.backend.journal_remove(ingest_id)
         return mended
@@ -294,6 +331,7 @@ class Archive:
     def _delete_rows(self, episode_id: str, keep: str | None) -> None:
         where = {"episode_id": episode_id} if keep is None else {"$and": [{"episode_id": episode_id}, {"ingest_id": {"$ne": keep}}]}
         self.passages.delete(where=where)
+        failpoints.reach("cleanup")  # passages gone, mentions and keyword rows not yet
         self.mentions.delete(where=where)
         self.keyword.delete_other_ingests(episode_id, keep)
 
@@ -304,10 +342,12 @@ class Archive:
         self.mentions.delete(where=where)
         self.keyword.delete_ingest(ingest_id)
 
+    @_writes
     def delete_uncommitted(self, episode_id: str) -> None:
         """Rows of an episode that no committed record claims (a crashed or replaced ingest)."""
         self._delete_rows(episode_id, keep=(self.record(episode_id) or {}).get("ingest_id"))
 
+    @_writes
     def reindex_keyword(self, episode_id: str) -> int:
         """Rebuild one episode's keyword rows from its committed passages in Chroma."""
         self.keyword.delete_episode(episode_id)
@@ -321,6 +361,7 @@ class Archive:
         self.keyword.add(rows)
         return len(rows)
 
+    @_writes
     def remove_episode(self, episode_id: str) -> None:
         self.episodes.delete(ids=[episode_id])
         self._records.pop(episode_id, None)
@@ -328,8 +369,11 @@ class Archive:
         self._delete_rows(episode_id, keep=None)
 
     def close(self) -> None:
-        """Release the keyword index and Chroma's shared system, so a later open sees other processes' writes."""
+        """Release the keyword index, Chroma's shared system (so a later open sees other processes' writes)
+        and then the store's lock."""
         if self._warming is not None:
             self._warming.join()  # never close the client under a running query
-        self.keyword.close()
+        if getattr(self, "keyword", None) is not None:
+            self.keyword.close()
         self._client.close()
+        self.locks.release()

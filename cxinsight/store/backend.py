@@ -42,6 +42,12 @@ class LocalBackend:
     def write_info(self, info: dict) -> None:
         schema.write_info(self.path, info)
 
+    def access(self):
+        """The locks that keep commits apart from readers (store/access.py)."""
+        from cxinsight.store.access import StoreAccess
+
+        return StoreAccess(self.path)
+
     def client(self):
         if self._client is None:
             from cxinsight.store.chroma_import import import_chromadb
@@ -83,6 +89,9 @@ class ServerBackend:
         self._port = parsed.port or (443 if self._ssl else 8000)
         self._client = None
         self._meta = None
+
+    def access(self):
+        return None  # the server orders reads and writes itself
 
     def client(self):
         if self._client is None:

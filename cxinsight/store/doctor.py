@@ -52,7 +52,7 @@ def _open(settings: Settings, repair: bool, report: DoctorReport):
         for suffix in ("-wal", "-shm"):
             Path(f"{keyword}{suffix}").unlink(missing_ok=True)
         report.repaired.append(f"moved the damaged keyword index to {aside.name}; rebuilt below")
-    return Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url)
+    return Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url, access="write" if repair else "read")
 
 
 def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
