@@ -171,7 +171,7 @@ def _damage(client, store: Path) -> Path:
     (store / "store.json").write_text(json.dumps({"schema_version": 1, "embedding_model": info["embedding_model"]}))
     (store / "transcripts").mkdir(exist_ok=True)
     (store / "transcripts" / "abc.json.tmp4242").write_text("{")
-    (store / "transcripts" / ".abc.4242.pcm16.part").write_bytes(b"\0" * 64)  # a killed ingest's audio spool
+    (store / ".abc.pcm16.part").write_bytes(b"\0" * 64)  # a killed ingest's audio spool
     return store
 
 
@@ -189,7 +189,7 @@ def test_doctor_finds_damage_and_repairs_it_without_retranscribing(damaged_store
     result = cli_run("--store", str(damaged_store), "doctor", "--repair")
     assert result.exit_code == 0, result.output
     assert "Healthy after repair." in result.stdout
-    assert not list((damaged_store / "transcripts").glob(".*.pcm16.part"))
+    assert not list(damaged_store.glob(".*.pcm16.part"))
     assert_consistent(damaged_store, 8)
     assert json.loads((damaged_store / "store.json").read_text())["schema_version"] == 2
     hits = json.loads(cli_run("--store", str(damaged_store), "search", "refund emails backlog", "--episode",

@@ -138,14 +138,13 @@ class Processor:
         from cxinsight.transcribe.diarize import DIARIZER, diarize
 
         key = f"{self.transcriber().cache_key}.{DIARIZER}.voices{self.settings.speakers or 'auto'}"
-        folder = Path(self.settings.store) / "transcripts"
-        cache = folder / f"{digest[:24]}.{key}.json"
+        cache = Path(self.settings.store) / "transcripts" / f"{digest[:24]}.{key}.json"
         if cache.exists():
             return Transcript.model_validate_json(cache.read_text(encoding="utf-8"))
-        folder.mkdir(parents=True, exist_ok=True)
         # decoded once: the transcriber spools the audio (2 bytes a sample, about 115 MB an hour, on disk,
-        # read back a phrase at a time) and diarization reads it; a cached transcript leaves no spool
-        spool = folder / f".{digest[:24]}.{os.getpid()}.pcm16.part"
+        # read back a phrase at a time) and diarization reads it; a cached transcript leaves no spool. Named
+        # by content, so a re-run after a kill overwrites and removes the one left (doctor --repair also does).
+        spool = Path(self.settings.store) / f".{digest[:24]}.pcm16.part"
         try:
             transcript = self.audio_transcript(path, digest, spool)
             voiced = diarize(path, transcript, self.settings.speakers or None, spool if spool.exists() else None)

@@ -167,8 +167,8 @@ def _check_embeddings(archive, embedder, health: Health) -> None:
 
 def leftover_files(store: Path) -> list[Path]:
     store = Path(store)
-    transcripts = store / "transcripts"  # half-written caches, and decoded-audio spools a killed ingest left
-    return [*transcripts.glob("*.tmp*"), *transcripts.glob(".*.pcm16.part"), *store.glob("store.json.tmp*")]
+    # half-written caches, and the decoded-audio spools of ingests killed while transcribing
+    return [*(store / "transcripts").glob("*.tmp*"), *store.glob(".*.pcm16.part"), *store.glob("store.json.tmp*")]
 
 
 def upgrade(archive, embedder) -> list[str]:
