@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 
 from cxinsight.util import offline
-from cxinsight.util.cache import cache_dir
+from cxinsight.util.cache import cache_dir, made_once
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -73,21 +73,15 @@ def _export_onnx(target: Path) -> None:
 
 def onnx_model_path() -> Path:
     """The cached ONNX export, made on first use under a file lock (safe with parallel workers)."""
-    folder = cache_dir() / "models" / f"{MODEL_NAME}-onnx-v{_EXPORT_VERSION}"
-    target = folder / "model.onnx"
-    if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    from filelock import FileLock
+    return made_once(cache_dir() / "models" / f"{MODEL_NAME}-onnx-v{_EXPORT_VERSION}" / "model.onnx", _export_quietly)
 
-    with FileLock(str(folder / ".lock")):
-        if not target.exists():
-            import warnings
 
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                _export_onnx(target)
-    return target
+def _export_quietly(target: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _export_onnx(target)
 
 
 class Embedder:

@@ -147,10 +147,9 @@ class Processor:
         spool = Path(self.settings.store) / f".{digest[:24]}.pcm16.part"
         try:
             transcript = self.audio_transcript(path, digest, spool)
-            voiced = diarize(path, transcript, self.settings.speakers or None, spool if spool.exists() else None)
+            voiced = diarize(path, transcript, self.settings.speakers or None, spool if spool.exists() else None).transcript
         finally:
             spool.unlink(missing_ok=True)
-        voiced = voiced.transcript
         _write_cache(cache, voiced)
         return voiced
 

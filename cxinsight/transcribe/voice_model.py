@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxinsight.util.cache import cache_dir
+from cxinsight.util.cache import cache_dir, made_once
 
 _EXPORT_VERSION = 2
 
@@ -27,16 +27,7 @@ def _resemblyzer_version() -> str:
 def voice_model_path() -> Path:
     """The cached ONNX export of the voice encoder, made on first use under a file lock (safe with workers)."""
     folder = cache_dir() / "models" / f"resemblyzer-{_resemblyzer_version()}-onnx-v{_EXPORT_VERSION}"
-    target = folder / "voice_encoder.onnx"
-    if target.exists():
-        return target
-    folder.mkdir(parents=True, exist_ok=True)
-    from filelock import FileLock
-
-    with FileLock(str(folder / ".lock")):
-        if not target.exists():
-            _export(target)
-    return target
+    return made_once(folder / "voice_encoder.onnx", _export)
 
 
 def mel_filters_path() -> Path:
