@@ -391,11 +391,12 @@ def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
 
 
 from cxinsight.cli.publishing import clip, publish  # noqa: E402  (registered on the group)
+from cxinsight.cli.serving import mcp_command, serve  # noqa: E402
 from cxinsight.cli.store import doctor  # noqa: E402
 from cxinsight.cli.voices import speakers as speakers_command  # noqa: E402
 from cxinsight.cli.writers import export, quotes, shownotes  # noqa: E402
 
-for _command in (quotes, shownotes, export, clip, publish, doctor, speakers_command):
+for _command in (quotes, shownotes, export, clip, publish, doctor, speakers_command, serve, mcp_command):
     cli.add_command(_command)
 
 

@@ -14,6 +14,10 @@ Two lock files in the store folder:
                shared lock, so a commit waiting to start also waits for the readers queued to load:
                otherwise a reader let in by one commit could queue here until the next one starts.
 
+  commit.wanted.lock  held by a commit from before it asks for access.lock until it is done: a reader
+               that stays open for long (`cxinsight serve`) polls it with writer_waiting() and closes its
+               store when it is held, so a commit waits for one request, not for the server's lifetime.
+
 The single-writer lock (ingest.lock, store/lock.py) is separate and unchanged: it makes a second ingest
 wait for the first; these locks only keep each commit apart from the readers.
 """
@@ -31,6 +35,22 @@ from cxinsight.errors import StoreError
 # A reader waits for the commit in progress; one that has held the store this long is stuck (a stopped
 # process), and the reader says so instead of hanging.
 READER_WAIT = 300.0
+WANT_LOCK = "commit.wanted.lock"
+
+
+def writer_waiting(store: Path) -> bool:
+    """True while a commit waits for (or holds) the store: a long-lived reader should close and reopen."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(Path(store) / WANT_LOCK))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    except OSError:  # a read-only or vanished store: nobody can commit to it either
+        return False
+    lock.release()
+    return False
 
 
 class StoreAccess:
@@ -47,6 +67,7 @@ class StoreAccess:
             raise self._cannot_lock(exc) from None
         # Not thread-local: the reader's loading thread releases what the opening thread took.
         self._load = FileLock(str(self.store / "load.lock"), thread_local=False)
+        self._want = FileLock(str(self.store / WANT_LOCK))  # reentrant, like the write lock
         self._reading = False
 
     def _cannot_lock(self, exc: Exception) -> StoreError:
@@ -93,15 +114,22 @@ class StoreAccess:
         """No reader is open inside: waits for the open ones to close (each a single command), and holds off
         new ones. Reentrant in one thread, so a write made of smaller writes holds it once throughout."""
         try:
-            self._rw.acquire_write()
-        except RuntimeError:
-            raise  # this process still has a reader open: a bug in the caller, not a busy store
+            self._want.acquire()
         except Exception as exc:  # noqa: BLE001
             raise self._cannot_lock(exc) from None
         try:
-            yield
+            try:
+                self._rw.acquire_write()
+            except RuntimeError:
+                raise  # this process still has a reader open: a bug in the caller, not a busy store
+            except Exception as exc:  # noqa: BLE001
+                raise self._cannot_lock(exc) from None
+            try:
+                yield
+            finally:
+                self._rw.release()
         finally:
-            self._rw.release()
+            self._want.release()
 
 
 class ArchiveLocks:
