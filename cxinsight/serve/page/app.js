@@ -177,7 +177,7 @@ async function episodeView(episodeId) {
         "Show notes (Markdown)")),
     el("h2", {}, "Speakers"),
     el("table", { id: "speakers" }, e.speakers.map((sp) => el("tr", {},
-      el("td", {}, sp.name || "Unknown speaker", sp.role ? el("span", { class: "tag" }, sp.role) : null),
+      el("td", {}, sp.name || "Unknown speaker", " ", sp.role ? el("span", { class: "tag" }, sp.role) : null),
       el("td", {}, el("span", { class: "bar", style: `width:${Math.round(sp.share * 200)}px` }), ` ${Math.round(sp.share * 100)}%`),
       el("td", { class: "muted" }, `“${sp.sample}”`)))),
     el("h2", {}, "Transcript"),
