@@ -9,6 +9,7 @@ vectors as sentence-transformers (cosine 1.0).
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import threading
@@ -103,6 +104,14 @@ class Embedder:
         self._session = ort.InferenceSession(str(onnx_model_path()), options, providers=["CPUExecutionProvider"])
         self._lock = threading.Lock()
         self._memo: dict[str, np.ndarray] | None = None
+        self._lasting: collections.OrderedDict[str, np.ndarray] | None = None
+        self._lasting_limit = 0
+
+    def remember(self, limit: int = 20_000) -> None:
+        """Keep the vectors of the last `limit` texts across calls, for a warm process (`cxinsight serve`):
+        related questions bring back the same passages, whose sentences an answer embeds. About 1.5 KB a text."""
+        self._lasting = collections.OrderedDict()
+        self._lasting_limit = limit
 
     @contextlib.contextmanager
     def memo(self) -> Iterator[None]:
@@ -118,6 +127,12 @@ class Embedder:
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         known = self._memo if self._memo is not None else {}
+        lasting = self._lasting
+        if lasting is not None:
+            for text in texts:
+                if text not in known and text in lasting:
+                    known[text] = lasting[text]
+                    lasting.move_to_end(text)
         todo = [t for t in dict.fromkeys(texts) if t not in known]
         # Sort by length so each batch pads little.
         todo.sort(key=len)
@@ -126,6 +141,10 @@ class Embedder:
             chunk = todo[lo : lo + batch_size]
             fresh.update(zip(chunk, self._embed_batch(chunk)))
         known.update(fresh)
+        if lasting is not None:
+            lasting.update(fresh)
+            while len(lasting) > self._lasting_limit:
+                lasting.popitem(last=False)
         return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:

@@ -17,8 +17,9 @@ LAYERS = {
     "extract": 4,
     "answer": 5, "ingest": 5,
     "notes": 6, "evaluation": 6,
-    "cli": 7,
-    "__main__": 8,
+    "serve": 7,  # the warm server (HTTP, page, MCP) over answer/notes; the CLI starts it
+    "cli": 8,
+    "__main__": 9,
 }
 
 

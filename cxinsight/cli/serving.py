@@ -58,6 +58,7 @@ def serve(ctx, host, port, token, cors_origins, no_mcp):
     from cxinsight.serve.api import create_app
     from cxinsight.serve.workspace import Workspace
 
+    sock = _listen(host, port)  # before anything loads: a busy port is one line, not a traceback
     _log_to_stderr()
     workspace = Workspace(_settings(ctx))
     click.echo("cxinsight: loading the store and models…", err=True)
@@ -68,27 +69,29 @@ def serve(ctx, host, port, token, cors_origins, no_mcp):
 
         mcp = http_app(build_mcp(workspace))
     app = create_app(workspace, token=token, cors_origins=tuple(cors_origins), mcp=mcp)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, http="h11",
+    config = uvicorn.Config(app, log_level="warning", access_log=False, http="h11",
                             h11_max_incomplete_event_size=256 * 1024)  # a long URL reaches the app, which says 414
-    server = uvicorn.Server(config)
-
-    async def announce():
-        while not server.started:
-            import asyncio
-
-            await asyncio.sleep(0.05)
-        bound = server.servers[0].sockets[0].getsockname()[1] if server.servers else port
-        click.echo(f"cxinsight: serving http://{host}:{bound}/ (API docs /docs, MCP /mcp); Ctrl-C stops", err=True)
-
-    import asyncio
-
-    async def main():
-        await asyncio.gather(server.serve(), announce())
-
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"cxinsight: serving http://{shown}:{bound}/ (API docs /docs, MCP /mcp); Ctrl-C stops", err=True)
     try:
-        asyncio.run(main())
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         workspace.close()
+
+
+def _listen(host: str, port: int):
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); pick another --port, "
+                         "or --port 0 for any free one") from None
+    return sock
 
 
 @click.command("mcp")

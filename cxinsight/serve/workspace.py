@@ -38,6 +38,7 @@ class Workspace:
         self._thread = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="cxinsight-store")
         self._opened_at: float | None = None
         self._stop = threading.Event()
+        self._letting_go = threading.Event()  # a let-go is queued on the store thread: queue no second one
         self._poller: threading.Thread | None = None
         self.reopened = 0  # how many times the store was let go for a commit (or refreshed) and opened again
 
@@ -50,6 +51,7 @@ class Workspace:
 
     def _warm(self) -> None:
         self._archive()
+        self.session.embedder.remember()
         self.session.embedder.embed(["warm"])
         _ = self.session.taxonomy
 
@@ -59,9 +61,10 @@ class Workspace:
         self._thread.shutdown(wait=True)
 
     def _archive(self):
+        archive = self.session.archive  # opens (after any commit in progress) when it was let go
         if self._opened_at is None:
             self._opened_at = time.monotonic()
-        return self.session.archive
+        return archive
 
     def _poll(self) -> None:
         from cxinsight.store.access import writer_waiting
@@ -71,14 +74,22 @@ class Workspace:
             if self._opened_at is None:
                 continue
             stale = shared and time.monotonic() - self._opened_at > SHARED_REFRESH_SECONDS
-            if stale or (not shared and writer_waiting(self.settings.store)):
-                self._thread.submit(self._let_go)
+            if (stale or (not shared and writer_waiting(self.settings.store))) and not self._letting_go.is_set():
+                self._letting_go.set()
+                self._thread.submit(self._let_go, shared)
 
-    def _let_go(self) -> None:
-        if self._opened_at is not None:
+    def _let_go(self, shared: bool) -> None:
+        from cxinsight.store.access import writer_waiting
+
+        try:
+            # A request queued before this one may have waited for the commit and reopened after it: keep that.
+            if self._opened_at is None or (not shared and not writer_waiting(self.settings.store)):
+                return
             self.session.close()
             self._opened_at = None
             self.reopened += 1
+        finally:
+            self._letting_go.clear()
 
     # ------------------------------------------------------------------ calling
     def call(self, fn: Callable[..., Any], *args, **kwargs) -> Any:
