@@ -80,6 +80,7 @@ demo: install audio
 	$(CX) quotes -n 3
 	$(CX) shownotes 02-harbourline-claims
 	$(CX) status
+	@echo "Next: the web page, API and MCP tools over this archive: $(CX) serve  (then open http://127.0.0.1:8765/)"
 
 # The full suite (what .ci/run calls): unit, models and e2e tiers, about 10 minutes on 2 cores.
 test: install $(TEST_STAMP)

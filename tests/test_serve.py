@@ -175,6 +175,11 @@ def test_a_100_kb_url_gets_414_and_the_server_keeps_serving(api, server):
     _still_serving(api)
 
 
+def test_cors_is_off_unless_asked(api):
+    response = api.get("/api/episodes", headers={"Origin": "https://elsewhere.example"})
+    assert response.status_code == 200 and "access-control-allow-origin" not in response.headers
+
+
 def test_read_only_api_has_no_route_that_writes(api):
     spec = api.get("/openapi.json").json()
     methods = {m for item in spec["paths"].values() for m in item}
@@ -186,7 +191,7 @@ def test_token_is_required_beyond_loopback_and_checked(store):
     done = subprocess.run([sys.executable, "-m", "cxinsight", "--store", str(store), "serve", "--host", "0.0.0.0"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.strip().splitlines()[-1].startswith("Error: --host 0.0.0.0 listens beyond")
-    process, url = start_server(store, "--token", "s3cret")
+    process, url = start_server(store, "--token", "s3cret", "--cors-origin", "https://ok.example")
     try:
         with httpx.Client(base_url=url, timeout=60) as client:
             assert client.get("/api/episodes").status_code == 401
@@ -195,8 +200,11 @@ def test_token_is_required_beyond_loopback_and_checked(store):
             assert client.get(f"/media/{EPISODE}", params={"token": "s3cret"}, headers={"Range": "bytes=0-9"}).status_code == 206
             assert client.get(f"/media/{EPISODE}").status_code == 401
             assert client.get("/").status_code == 200  # the page's shell; its API calls carry the token
-            assert "access-control-allow-origin" not in client.get("/api/episodes", headers={
-                "Origin": "https://elsewhere.example", "Authorization": "Bearer s3cret"}).headers
+            def allowed(origin: str) -> str | None:
+                return client.get("/api/episodes", headers={"Origin": origin, "Authorization": "Bearer s3cret"}
+                                  ).headers.get("access-control-allow-origin")
+
+            assert allowed("https://ok.example") == "https://ok.example" and allowed("https://elsewhere.example") is None
     finally:
         process.stop(kill=False)
 
@@ -307,6 +315,8 @@ def test_page_episode_dashboard_and_quote_board(browser, server):
     star.click()
     starred = browser.execute_script("return JSON.parse(localStorage.getItem('cxinsight-stars'))")
     assert len(starred) == 1 and next(iter(starred.values()))["text"]
+    board = browser.find_elements(By.CSS_SELECTOR, "ol.citations")[0].find_elements(By.CSS_SELECTOR, "li.quote blockquote")
+    assert [b.text for b in board] == [f"“{next(iter(starred.values()))['text']}”"]  # the starred list shows it at once
     browser.save_screenshot(str(SCREENSHOTS / "serve-quotes.png"))
 
 

@@ -5,6 +5,8 @@ const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const view = document.getElementById("view");
 const player = document.getElementById("player");
 let episodesById = null;
+let tacticNames = {};
+let redrawStars = null;  // the quote board's starred list, while it is shown
 
 // ------------------------------------------------------------------ helpers
 function el(tag, attrs = {}, ...children) {
@@ -43,8 +45,9 @@ function showError(target, err) {
 
 async function episodes() {
   if (!episodesById) {
-    const data = await api("/api/episodes");
+    const [data, tactics] = await Promise.all([api("/api/episodes"), api("/api/tactics")]);
     episodesById = Object.fromEntries(data.episodes.map((e) => [e.episode_id, e]));
+    tacticNames = Object.fromEntries(tactics.tactics.map((t) => [t.id, t.name]));
   }
   return episodesById;
 }
@@ -73,7 +76,11 @@ function playButton(episodeId, start, label, hasAudio) {
 
 // ------------------------------------------------------------------ stars (the quote board), kept in this browser
 function stars() { return JSON.parse(localStorage.getItem("cxinsight-stars") || "{}"); }
-function saveStars(s) { localStorage.setItem("cxinsight-stars", JSON.stringify(s)); countStars(); }
+function saveStars(s) {
+  localStorage.setItem("cxinsight-stars", JSON.stringify(s));
+  countStars();
+  if (redrawStars) redrawStars();
+}
 function countStars() {
   const n = Object.keys(stars()).length;
   document.getElementById("star-count").textContent = n ? `(${n})` : "";
@@ -100,7 +107,7 @@ function quoteCard(q, eps, extra = null) {
     el("blockquote", {}, `“${q.text || q.quote}”`),
     el("div", { class: "meta" }, extra, playButton(q.episode_id, q.start, label, ep.audio), el("span", {}, "— " + who),
       el("a", { href: `#/episode/${encodeURIComponent(q.episode_id)}` }, q.title || ep.title || q.episode_id),
-      q.tactic ? el("span", { class: "tag" }, q.tactic) : null, starButton({ ...q, text: q.text || q.quote })));
+      q.tactic ? el("span", { class: "tag", title: q.tactic }, tacticNames[q.tactic] || q.tactic) : null, starButton({ ...q, text: q.text || q.quote })));
 }
 
 // ------------------------------------------------------------------ views
@@ -221,13 +228,14 @@ async function quotesView(params) {
     el("button", { type: "button", id: "download-md", onclick: download }, "Download starred as Markdown"),
     el("h2", {}, "Best quotes"), el("ol", { class: "citations" }, data.quotes.map((q) => quoteCard(q, eps))));
   drawStarred();
-  window.addEventListener("storage", drawStarred);
+  redrawStars = drawStarred;
 }
 
 // ------------------------------------------------------------------ routing (#/, #/episodes, #/episode/ID, #/tactics, #/quotes)
 async function route() {
   const [path, query] = location.hash.replace(/^#/, "").split("?");
   const params = new URLSearchParams(query || "");
+  redrawStars = null;
   try {
     if (path.startsWith("/episode/")) await episodeView(decodeURIComponent(path.slice(9)));
     else if (path === "/episodes") await episodesView();
@@ -238,5 +246,6 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
+window.addEventListener("storage", () => { countStars(); if (redrawStars) redrawStars(); });  // another tab
 countStars();
 route();
