@@ -10,6 +10,7 @@ import click
 from cxinsight import __version__
 from cxinsight.cli.common import (
     _emit_json,
+    _llm_options,
     _session,
     _settings,
     handle_errors,
@@ -51,14 +52,6 @@ def cli(ctx, store, chroma_url, taxonomy, preset, verbose):
     """
     ctx.ensure_object(dict)
     ctx.obj.update(store=store, chroma_url=chroma_url, taxonomy=taxonomy, preset=preset, verbose=verbose)
-
-
-def _llm_options(command):
-    """--llm and --llm-base-url, for the commands with an LLM step."""
-    command = click.option("--llm-base-url", default=None, metavar="URL",
-                           help="Server for openai:/ollama: specs.  [env: OPENAI_BASE_URL]")(command)
-    return click.option("--llm", default=None, metavar="SPEC",
-                        help="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf.  [env: CXINSIGHT_LLM; default: none]")(command)
 
 
 class SpeakerCount(click.ParamType):
@@ -356,47 +349,14 @@ def episodes(ctx, as_json):
         render.episodes_table(rows)
 
 
-@cli.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=Path("corpus/gold.yaml"), show_default=True,
-              help="Gold labels: tactics per episode and questions with the episodes that answer them.")
-@click.option("--calibrate", is_flag=True, help="Also sweep classifier and refusal thresholds and print the best.")
-@_llm_options
-@click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
-              help="With --llm: only the first N gold episodes (LLM runs are slow).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.pass_context
-@handle_errors
-def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
-    """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels.
-
-    With --llm SPEC, compare the offline extractor with the LLM-assisted one on
-    the same episodes instead: P/R/F1 and seconds per episode, side by side.
-    """
-    if llm and llm != "none":
-        from cxinsight.cli.render import print_comparison
-        from cxinsight.evaluation.llm_compare import compare_extractors
-
-        report = compare_extractors(_session(ctx, llm_base_url=llm_base_url), gold, llm, limit)
-        _emit_json(report) if as_json else print_comparison(report)
-        return
-    from cxinsight.evaluation.evaluate import run_eval
-
-    report = run_eval(_session(ctx), gold, calibrate=calibrate)
-    if as_json:
-        _emit_json(report)
-    else:
-        from cxinsight.cli.render import print_report
-
-        print_report(report)
-
-
 from cxinsight.cli.publishing import clip, publish  # noqa: E402  (registered on the group)
+from cxinsight.cli.scoring import evaluate  # noqa: E402
 from cxinsight.cli.serving import mcp_command, serve  # noqa: E402
 from cxinsight.cli.store import doctor  # noqa: E402
 from cxinsight.cli.voices import speakers as speakers_command  # noqa: E402
 from cxinsight.cli.writers import export, quotes, shownotes  # noqa: E402
 
-for _command in (quotes, shownotes, export, clip, publish, doctor, speakers_command, serve, mcp_command):
+for _command in (evaluate, quotes, shownotes, export, clip, publish, doctor, speakers_command, serve, mcp_command):
     cli.add_command(_command)
 
 

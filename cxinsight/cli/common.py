@@ -115,3 +115,11 @@ def quick_exit(obj: dict, code: int) -> None:
         except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be written anyway
             pass
     os._exit(code)
+
+
+def _llm_options(command):
+    """--llm and --llm-base-url, for the commands with an LLM step."""
+    command = click.option("--llm-base-url", default=None, metavar="URL",
+                           help="Server for openai:/ollama: specs.  [env: OPENAI_BASE_URL]")(command)
+    return click.option("--llm", default=None, metavar="SPEC",
+                        help="none | openai:MODEL | ollama:MODEL | llamacpp:PATH.gguf.  [env: CXINSIGHT_LLM; default: none]")(command)
