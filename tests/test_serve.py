@@ -175,6 +175,17 @@ def test_a_100_kb_url_gets_414_and_the_server_keeps_serving(api, server):
     _still_serving(api)
 
 
+def test_api_docs_load_nothing_from_the_internet(api):
+    import re
+
+    page = api.get("/docs").text
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page) + re.findall(r"""url: ['"]([^'"]+)['"]""", page)
+    assert assets and all(a.startswith(("/", "data:")) for a in assets), assets
+    for asset in assets:
+        if asset.startswith("/"):
+            assert api.get(asset).status_code == 200, asset
+
+
 def test_cors_is_off_unless_asked(api):
     response = api.get("/api/episodes", headers={"Origin": "https://elsewhere.example"})
     assert response.status_code == 200 and "access-control-allow-origin" not in response.headers

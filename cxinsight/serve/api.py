@@ -25,7 +25,9 @@ MAX_BODY_BYTES = 64 * 1024
 MEDIA_TYPES = {".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".mp4": "video/mp4", ".wav": "audio/wav", ".flac": "audio/flac",
                ".ogg": "audio/ogg", ".opus": "audio/ogg", ".webm": "audio/webm", ".mkv": "video/x-matroska",
                ".mov": "video/quicktime"}
-OPEN_PATHS = ("/", "/healthz", "/favicon.ico")  # the page's shell holds no data; its API calls carry the token
+# The page's shell and the API's description hold no data; the page's API calls carry the token.
+OPEN_PATHS = ("/", "/healthz", "/favicon.ico", "/docs", "/openapi.json")
+OPEN_PREFIXES = ("/static/", "/docs-assets/")
 
 
 class ApiError(Exception):
@@ -49,7 +51,7 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
                 await stack.enter_async_context(mcp.router.lifespan_context(mcp))
             yield
 
-    app = FastAPI(title="cxinsight", version=_version(), lifespan=lifespan,
+    app = FastAPI(title="cxinsight", version=_version(), lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Search and ask a cxinsight archive: every answer cites verbatim, timestamped quotes. "
                               "Read-only; the same JSON documents as the CLI's --json.")
 
@@ -199,6 +201,18 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
     async def page():
         return FileResponse(PAGE / "index.html", media_type="text/html; charset=utf-8")
 
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        """Swagger UI from the swagger-ui-bundle package: FastAPI's default page loads it from a CDN."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="cxinsight API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url="data:,")
+
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.mount("/static", StaticFiles(directory=PAGE), name="static")
     if mcp is not None:  # the MCP app's own route (/mcp) joins ours, behind the same guard
         app.router.routes.extend(mcp.routes)
@@ -206,7 +220,7 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
 
 
 def _open_path(path: str) -> bool:
-    return path in OPEN_PATHS or path.startswith("/static/")
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
 def _token_of(request) -> str:
