@@ -309,6 +309,15 @@ def test_page_ask_then_click_a_citation_plays_from_the_cited_second(browser, ser
     browser.save_screenshot(str(SCREENSHOTS / "serve-playing.png"))
 
 
+def test_page_refusal_shows_the_reason_and_no_citations(browser, server):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server[1] + "/#/?ask=" + "What is the capital of France?".replace(" ", "%20"))
+    refusal = _wait(lambda: browser.find_elements(By.CSS_SELECTOR, "#answer .refused"))[0]
+    assert "no evidence" in refusal.text
+    assert browser.find_element(By.ID, "answer").text == refusal.text  # nothing else: no citations, no stray text
+
+
 def test_page_episode_dashboard_and_quote_board(browser, server):
     from selenium.webdriver.common.by import By
 

@@ -203,16 +203,16 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
 
     @app.get("/docs", include_in_schema=False)
     async def docs():
-        """Swagger UI from the swagger-ui-bundle package: FastAPI's default page loads it from a CDN."""
+        """Swagger UI 5 from the fastapi-offline package's files: FastAPI's default page loads it from a CDN."""
         from fastapi.openapi.docs import get_swagger_ui_html
 
         return get_swagger_ui_html(openapi_url="/openapi.json", title="cxinsight API",
                                    swagger_js_url="/docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs-assets/swagger-ui.css", swagger_favicon_url="data:,")
 
-    from swagger_ui_bundle import swagger_ui_path
+    from importlib.resources import files
 
-    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    app.mount("/docs-assets", StaticFiles(directory=str(files("fastapi_offline") / "static")), name="docs-assets")
     app.mount("/static", StaticFiles(directory=PAGE), name="static")
     if mcp is not None:  # the MCP app's own route (/mcp) joins ours, behind the same guard
         app.router.routes.extend(mcp.routes)

@@ -139,10 +139,8 @@ function renderAnswer(out, data, eps) {
     li.id = `citation-${c.n}`;
     return li;
   });
-  out.replaceChildren(
-    el("div", { class: data.refused ? "refused" : "answer-text", id: "answer-text" }, data.answer),
-    items.length ? el("h2", {}, "Citations") : null,
-    el("ol", { class: "citations" }, items));
+  out.replaceChildren(el("div", { class: data.refused ? "refused" : "answer-text", id: "answer-text" }, data.answer));
+  if (items.length) out.append(el("h2", {}, "Citations"), el("ol", { class: "citations" }, items));
 }
 
 function renderHits(out, data, eps) {
