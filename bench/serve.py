@@ -90,6 +90,71 @@ def through_http(store: Path, repeats: int) -> dict:
     return out
 
 
+def start_server(store: Path):
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "cxinsight", "--store", str(store), "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600)
+    while True:
+        try:
+            client.get("/healthz")
+            return server, client
+        except httpx.TransportError:
+            if server.poll() is not None:
+                raise RuntimeError(server.stderr.read().decode()) from None
+            time.sleep(0.1)
+
+
+def during_ingest(work: Path, clients: int = 4) -> dict:
+    """Clients asking without pause while `cxinsight ingest` adds four episodes to the served store."""
+    import shutil
+    import threading
+
+    import httpx
+
+    store = work / "store-serve-during-ingest"
+    shutil.rmtree(store, ignore_errors=True)
+    episodes = sorted(p for p in (ROOT / "corpus" / "episodes").iterdir() if p.suffix in (".txt", ".srt", ".vtt"))
+    build(store, episodes[:4], 1)
+    server, first = start_server(store)
+    times: list[float] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def ask_loop(n: int) -> None:
+        with httpx.Client(base_url=str(first.base_url), timeout=600) as client:
+            i = n
+            while not stop.is_set():
+                t = time.perf_counter()
+                response = client.get("/api/ask", params={"q": QUESTIONS[i % len(QUESTIONS)]})
+                times.append(time.perf_counter() - t)
+                if response.status_code != 200:
+                    errors.append(f"{response.status_code} {response.text[:100]}")
+                i += 1
+
+    threads = [threading.Thread(target=ask_loop, args=(n,)) for n in range(clients)]
+    try:
+        for thread in threads:
+            thread.start()
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "cxinsight", "--store", str(store), "ingest", *map(str, episodes[4:])],
+                       check=True, capture_output=True)
+        ingest_s = time.perf_counter() - started
+        stop.set()
+        for thread in threads:
+            thread.join()
+        seen = len(first.get("/api/episodes").json()["episodes"])
+        reopened = first.get("/healthz").json()["reopened"]
+    finally:
+        stop.set()
+        server.terminate()
+        server.wait()
+    return {"requests": len(times), "errors": len(errors), "first_errors": errors[:3], "latency": p50_p95(times),
+            "ingest_s": ingest_s, "episodes_after": seen, "reopened": reopened}
+
+
 def in_process(store: Path, repeats: int) -> dict:
     from cxinsight.answer.session import Session, ask, search
     from cxinsight.settings import load_settings
@@ -125,7 +190,16 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5, help="rounds of the 8 questions and 5 searches")
     parser.add_argument("--cold", type=int, default=5, help="cold `cxinsight ask` processes per store")
     parser.add_argument("--archive", type=Path, default=None, help="the large store  [default: WORK/store-synthetic-1000]")
+    parser.add_argument("--during-ingest", action="store_true",
+                        help="only: 4 clients ask without pause while an ingest adds 4 episodes to the served store")
     args = parser.parse_args()
+    if args.during_ingest:
+        r = during_ingest(args.work)
+        print(f"\n4 clients asking through `cxinsight serve` while `cxinsight ingest` added 4 episodes ({r['ingest_s']:.0f} s): "
+              f"{r['requests']} answers, {r['errors']} errors {r['first_errors'] or ''}; latency p50 {r['latency'][0]:.3f} s, "
+              f"p95 {r['latency'][1]:.3f} s; the server let go of the store {r['reopened']} times and then served "
+              f"{r['episodes_after']} episodes (4 before)")
+        return
 
     stores = [("sample corpus", args.work / "store-corpus")]
     if not stores[0][1].exists():
