@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-LOCK_FILES = ("batches.sqlite3", "ingest.lock", "access.lock", "load.lock")
+LOCK_FILES = ("batches.sqlite3", "ingest.lock", "access.lock", "load.lock", "commit.wanted.lock")
 
 
 def assert_consistent(store: Path, expected: int) -> None:

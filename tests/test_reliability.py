@@ -198,6 +198,20 @@ def test_doctor_finds_damage_and_repairs_it_without_retranscribing(damaged_store
     assert cli_run("--store", str(damaged_store), "doctor").exit_code == 0
 
 
+def test_a_repair_that_lost_its_server_lease_mends_nothing(damaged_store, cli_run):
+    from cxinsight.settings import load_settings
+    from cxinsight.store.doctor import diagnose
+    from cxinsight.store.lease import LeaseLost
+
+    def lost() -> None:
+        raise LeaseLost("lost the writer lease to another-host")
+
+    found = json.loads(cli_run("--store", str(damaged_store), "doctor", "--json").stdout)["findings"]
+    with pytest.raises(LeaseLost):
+        diagnose(load_settings(store=damaged_store), repair=True, confirm=lost)
+    assert json.loads(cli_run("--store", str(damaged_store), "doctor", "--json").stdout)["findings"] == found
+
+
 def test_damaged_keyword_index_is_a_clear_error_and_doctor_rebuilds_it(tmp_path, corpus_store, cli_run):
     store = tmp_path / "s"
     shutil.copytree(corpus_store, store)

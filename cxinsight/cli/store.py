@@ -34,8 +34,8 @@ def doctor(ctx, repair, as_json):
         from cxinsight.store.lock import writer_lock
 
         with writer_lock(settings.store, notify=lambda msg: click.echo(msg, err=True), chroma_url=settings.chroma_url,
-                         lease_seconds=settings.lease_seconds):
-            report = diagnose(settings, repair=True)
+                         lease_seconds=settings.lease_seconds) as lease:
+            report = diagnose(settings, repair=True, confirm=lease.confirm if lease is not None else None)
     else:
         report = diagnose(settings)
     if as_json:

@@ -55,7 +55,9 @@ def _open(settings: Settings, repair: bool, report: DoctorReport):
     return Archive(settings.store, MODEL_NAME, chroma_url=settings.chroma_url, access="write" if repair else "read")
 
 
-def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
+def diagnose(settings: Settings, repair: bool = False, confirm=None) -> DoctorReport:
+    """`confirm` (a server lease's) raises when another writer has taken the store over; it is called before
+    the first repair and before each episode's, so a repair that lost its lease writes nothing more."""
     from cxinsight.embed import get_embedder
     from cxinsight.store.integrity import check
 
@@ -71,7 +73,7 @@ def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
         if not repair:
             report.remaining += health.findings
             return report
-        report.repaired += _repair(archive, embedder, health, settings)
+        report.repaired += _repair(archive, embedder, health, settings, confirm or (lambda: None))
         after = check(archive, embedder)
         report.counts = after.counts
         report.remaining = after.findings
@@ -80,10 +82,11 @@ def diagnose(settings: Settings, repair: bool = False) -> DoctorReport:
     return report
 
 
-def _repair(archive, embedder, health, settings: Settings) -> list[str]:
+def _repair(archive, embedder, health, settings: Settings, confirm) -> list[str]:
     from cxinsight.store.integrity import leftover_files, upgrade
     from cxinsight.store.schema import probe_vector
 
+    confirm()
     done: list[str] = [f"{e}: deleted rows of a write that was cut short" for e in archive.recover()]
     records = archive.records()
     actions = {f.action for f in health.findings}
@@ -92,10 +95,12 @@ def _repair(archive, embedder, health, settings: Settings) -> list[str]:
         reindex = set(records)
     for episode_id in sorted(reindex):
         if episode_id in records:
+            confirm()
             _reindex(archive, embedder, episode_id)
             done.append(f"{episode_id}: re-indexed from its stored transcript")
     orphaned = {f.episode_id for f in health.findings if f.action == "delete-orphans"} - reindex
     for episode_id in sorted(orphaned):
+        confirm()
         archive.delete_uncommitted(episode_id)
         done.append(f"{episode_id}: deleted rows of an unfinished or replaced ingest")
     keyword = {f.episode_id for f in health.findings if f.action == "rebuild-keyword"} - reindex
