@@ -175,6 +175,16 @@ def test_a_100_kb_url_gets_414_and_the_server_keeps_serving(api, server):
     _still_serving(api)
 
 
+def test_a_chunked_body_of_unknown_length_is_refused_before_it_is_read(api):
+    def chunks():
+        for _ in range(10):
+            yield b'{"query": "' + b"x" * 10_000
+
+    response = api.post("/api/search", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 411 and "Content-Length" in response.json()["error"]
+    _still_serving(api)
+
+
 def test_api_docs_load_nothing_from_the_internet(api):
     import re
 

@@ -91,8 +91,11 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
         started = time.perf_counter()
         if len(str(request.url)) > MAX_URL_BYTES:
             return error(414, f"the URL is {len(str(request.url))} bytes long; send long text as a JSON body (POST)", request)
-        length = request.headers.get("content-length", "0")
-        if not length.isdigit() or int(length) > MAX_BODY_BYTES:
+        length = request.headers.get("content-length")
+        if length is None and ("transfer-encoding" in request.headers or request.method in ("POST", "PUT", "PATCH")):
+            # A chunked body could be any size: ask for one whose length is known before it is read.
+            return error(411, f"send the request body with a Content-Length (at most {MAX_BODY_BYTES // 1024} KB)", request)
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return error(413, f"the request body is over {MAX_BODY_BYTES // 1024} KB", request)
         if token and not _open_path(request.url.path):
             given = _token_of(request)
