@@ -64,6 +64,7 @@ class Workspace:
         archive = self.session.archive  # opens (after any commit in progress) when it was let go
         if self._opened_at is None:
             self._opened_at = time.monotonic()
+            archive.keyword.keep_in_memory()  # a new connection each time the store is opened again
         return archive
 
     def _poll(self) -> None:

@@ -41,6 +41,15 @@ class KeywordIndex:
         self._db.executescript(_SCHEMA)
         self._vocab_ready = False
 
+    def keep_in_memory(self, max_mb: int = 512) -> int:
+        """Let SQLite's page cache hold the whole index (up to max_mb), for a warm process: a search then reads
+        no page twice. About 1.6x faster at 143k passages (62 -> 36-43 ms); a one-shot command gains nothing.
+        Returns the cache size set, in MB."""
+        size_mb = self.path.stat().st_size / 2**20 if self.path.exists() else 0
+        cache_mb = int(min(max_mb, max(16, size_mb * 1.25)))
+        self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
+        return cache_mb
+
     def add(self, rows: list[dict]) -> None:
         with self._db:
             self._db.executemany(
