@@ -46,6 +46,17 @@ def build(store: Path, sources: list[Path], workers: int) -> dict:
     return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
 
+def timed_calls(fn, session, queries: list[str], rounds: int) -> list[float]:
+    """Seconds of each fn(session, query), the queries asked `rounds` times over."""
+    times = []
+    for _ in range(rounds):
+        for q in queries:
+            t = time.perf_counter()
+            fn(session, q)
+            times.append(time.perf_counter() - t)
+    return times
+
+
 def latency(store: Path, repeats: int) -> dict:
     from cxinsight.answer.session import Session, ask, search
     from cxinsight.settings import load_settings
@@ -56,12 +67,7 @@ def latency(store: Path, repeats: int) -> dict:
     first = time.perf_counter() - t  # opening the store and loading the models, in this process
     out = {"first_ask_s": first, "episodes": len(session.archive.records()), "passages": session.archive.passages.count()}
     for name, fn, queries in (("search", search, SEARCHES), ("ask", ask, QUESTIONS)):
-        times = []
-        for _ in range(repeats):
-            for q in queries:
-                t = time.perf_counter()
-                fn(session, q)
-                times.append(time.perf_counter() - t)
+        times = timed_calls(fn, session, queries, repeats)
         out[f"{name}_warm"] = (statistics.median(times), percentile(times, 0.95))
     session.close()
     out["size_mb"] = sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6

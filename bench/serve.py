@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale_archive import QUESTIONS, SEARCHES, build, percentile  # noqa: E402
+from scale_archive import QUESTIONS, SEARCHES, build, percentile, timed_calls  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -163,13 +163,7 @@ def in_process(store: Path, repeats: int) -> dict:
     ask(session, QUESTIONS[0])
     out = {}
     for name, fn, queries, rounds in (("search", search, SEARCHES, repeats), ("ask_new", ask, new_questions(), 1)):
-        times = []
-        for _ in range(rounds):
-            for q in queries:
-                t = time.perf_counter()
-                fn(session, q)
-                times.append(time.perf_counter() - t)
-        out[f"{name}_inproc"] = p50_p95(times)
+        out[f"{name}_inproc"] = p50_p95(timed_calls(fn, session, queries, rounds))
     session.close()
     return out
 

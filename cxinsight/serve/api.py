@@ -69,8 +69,7 @@ def create_app(workspace: Workspace, token: str | None = None, cors_origins: tup
             return error(404, str(exc), request)
         if isinstance(exc, StoreError):
             return error(503, str(exc), request)
-        status = 413 if "characters long" in str(exc) else 400 if isinstance(exc, UsageError) else 500
-        return error(status, str(exc), request)
+        return error(400 if isinstance(exc, UsageError) else 500, str(exc), request)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError):
