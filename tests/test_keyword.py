@@ -44,3 +44,30 @@ def test_words_under_the_common_share_are_all_kept_and_ranked_by_bm25(tmp_path):
     ranked = [pid for pid, _, _ in index.search("middle managers", 10)]
     assert ranked == ["p0", "p1"]
     index.close()
+
+
+def test_the_words_kept_share_a_postings_budget_rarest_first(tmp_path):
+    # "backlog" in 2 passages, "surveys" in 6, "complaints" in 12, of 112
+    texts = [f"filler {i}" for i in range(100)]  # so none of the three is common (COMMON_SHARE)
+    texts += ["backlog complaints surveys"] * 2 + ["surveys complaints"] * 4 + ["complaints"] * 6
+    index = _index(tmp_path, texts)
+    index.costly_postings = 0
+    index.min_budget = 0
+    index.postings_share = 8 / len(texts)  # 8 postings: backlog (2) and surveys (6) fit, complaints (12) does not
+    assert index.match_expression("complaints backlog surveys") == '"backlog" OR "surveys"'
+    index.postings_share = 1 / len(texts)  # smaller than the rarest word: that word still stays, alone
+    assert index.match_expression("complaints backlog surveys") == '"backlog"'
+    index.postings_share = 1.0
+    assert index.match_expression("complaints backlog surveys") == '"complaints" OR "backlog" OR "surveys"'
+    index.close()
+
+
+def test_cached_word_counts_follow_writes(tmp_path):
+    index = _index(tmp_path, [f"filler {i}" for i in range(10)] + ["backlog"])
+    assert index.document_frequencies(["backlog", "filler"]) == ({"backlog": 1, "filler": 10}, 11)
+    index.add([{"passage_id": "p99", "episode_id": "e2", "ingest_id": "i2", "speaker": "", "tactics": ",",
+                "text": "backlog again"}])
+    assert index.document_frequencies(["backlog"])[0] == {"backlog": 2}
+    index.delete_episode("e2")
+    assert index.document_frequencies(["backlog"])[0] == {"backlog": 1}
+    index.close()

@@ -65,6 +65,7 @@ class Workspace:
         if self._opened_at is None:
             self._opened_at = time.monotonic()
             archive.keyword.keep_in_memory()  # a new connection each time the store is opened again
+            archive.records()  # every episode record, once per opening: a request then reads none from Chroma
         return archive
 
     def _poll(self) -> None:
