@@ -126,3 +126,28 @@ def test_a_sentence_is_scored_in_its_speakers_context():
     with_host = TacticClassifier(taxonomy, get_embedder()).sentence_scores(sentences_for([CLEANUP_TALK[0], *guest_line]))
     on_its_own = TacticClassifier(taxonomy, get_embedder()).sentence_scores(sentences_for(guest_line))
     assert abs(with_host[1] - on_its_own[0]).max() < 1e-5
+
+
+def test_the_shows_and_organisations_names_are_not_evidence():
+    from cxinsight.extract.classifier import TacticClassifier
+    from cxinsight.models import EpisodeMeta
+
+    taxonomy = load_taxonomy()
+    loop = taxonomy.ids.index("closed-loop-feedback")
+    intro = [("Host", "Welcome back to the Loyalty Loop, the show where we sit down with the people who are "
+                      "actually responsible for how customers feel."), ("Host", "I'm your host, Hannah.")]
+    sentences = sentences_for(intro)
+    classifier = TacticClassifier(taxonomy, get_embedder())
+    meta = EpisodeMeta(title="t", show="The Loyalty Loop", organisation="Brightwater Utilities")
+    named_show = classifier.sentence_scores(sentences)[0, loop]
+    read_as_the_show = classifier.sentence_scores(sentences, meta)[0, loop]
+    assert named_show >= taxonomy.classifier.threshold > read_as_the_show  # the name alone made it a mention
+    # a show named like a tactic's alias does not name the tactic in every intro ...
+    sentences = sentences_for([("Host", "Welcome to Closing the Loop, I'm your host.")])
+    show = EpisodeMeta(title="t", show="Closing the Loop")
+    assert classifier.named(sentences)[0, loop] and not classifier.named(sentences, show)[0, loop]
+    chain = build_extraction_chain(taxonomy, get_embedder())
+    assert not chain.invoke({"episode_id": "ep", "sentences": sentences, "meta": show}).mentions
+    # ... while the talk itself still does (the show's exact name, in any case, is always read as the show)
+    talk = sentences_for([("Guest", "We closed the loop with every unhappy caller within two days.")])
+    assert classifier.named(talk, show)[0, loop]

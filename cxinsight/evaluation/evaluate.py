@@ -54,7 +54,8 @@ def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
 def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str]]:
     classifier.config = cfg
     predicted: dict[str, set[str]] = defaultdict(set)
-    for m in classifier.mentions(case["episode"].id, case["episode"].sentences, case["scores"][_scoring(cfg)]):
+    episode = case["episode"]
+    for m in classifier.mentions(episode.id, episode.sentences, case["scores"][_scoring(cfg)], meta=episode.meta):
         predicted[m.tactic_id].update(m.sentence_ids)
     return predicted
 
@@ -214,7 +215,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
         scores = {}
         for w, c in scorings:
             classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
-            scores[(w, c)] = classifier.sentence_scores(episode.sentences)
+            scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
         cases.append({"episode": episode, "gold": gold_map, "scores": scores})
     tactic_ids = taxonomy.ids
     report = {"gold": str(gold_path), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),

@@ -48,7 +48,7 @@ def compare_extractors(session, gold_path: Path, spec: str, limit: int | None = 
         predictions, fallbacks, started = [], [], time.perf_counter()
         for episode, _ in cases:
             predicted: dict[str, set[str]] = defaultdict(set)
-            extraction = chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
+            extraction = chain.invoke({"episode_id": episode.id, "sentences": episode.sentences, "meta": episode.meta})
             for m in extraction.mentions:
                 predicted[m.tactic_id].update(m.sentence_ids)
             if extraction.llm_fallback:

@@ -43,11 +43,13 @@ class Extraction:
 
 
 def build_extraction_chain(taxonomy: Taxonomy, embedder, client=None) -> Runnable:
-    """A runnable from {"episode_id", "sentences"} to an Extraction; `client` (an LLMClient) adds the LLM step."""
+    """A runnable from {"episode_id", "sentences", optional "meta"} to an Extraction; `client` (an LLMClient) adds
+    the LLM step. With "meta" (EpisodeMeta), the show's and organisation's names are not read as evidence."""
     classifier = TacticClassifier(taxonomy, embedder)
 
     def candidates(inputs: dict) -> dict:
-        return {**inputs, "mentions": classifier.mentions(inputs["episode_id"], inputs["sentences"])}
+        return {**inputs, "mentions": classifier.mentions(inputs["episode_id"], inputs["sentences"],
+                                                                meta=inputs.get("meta"))}
 
     def grounding(inputs: dict) -> Extraction:
         mentions = ground(inputs["episode_id"], inputs["sentences"], inputs["mentions"], taxonomy)

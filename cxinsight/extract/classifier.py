@@ -18,6 +18,11 @@ embeddings scored lower; see README.)
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
 needs no minimum number of sentences: a text that names it discusses it.
+
+The show's and the organisation's names are read as "the show" and "the company" for scoring and
+alias matching: a name is not evidence. ("Welcome back to the Loyalty Loop, the show where..."
+scored 0.52 for closed-loop-feedback, over the 0.44 threshold, and 0.475 for nothing in particular
+without the name; a show called "Closing the Loop" would name that tactic in every intro.)
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import re
 import numpy as np
 
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
-from cxinsight.models import Sentence, TacticMention
+from cxinsight.models import EpisodeMeta, Sentence, TacticMention
 
 EXTRACTOR = "embedding"
 
@@ -44,22 +49,24 @@ class TacticClassifier:
         self._centroids = centroids / np.clip(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12, None)
         self._aliases = [_alias_pattern(t.aliases) for t in taxonomy.tactics]
 
-    def named(self, sentences: list[Sentence]) -> np.ndarray:
+    def named(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
         """(n_sentences, n_tactics) True where a sentence names the tactic by an alias."""
+        texts = _without_names([s.text for s in sentences], meta)
         named = np.zeros((len(sentences), len(self._aliases)), dtype=bool)
         for k, pattern in enumerate(self._aliases):
             if pattern is not None:
-                named[:, k] = [bool(pattern.search(s.text)) for s in sentences]
+                named[:, k] = [bool(pattern.search(text)) for text in texts]
         return named
 
-    def sentence_scores(self, sentences: list[Sentence]) -> np.ndarray:
+    def sentence_scores(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
         """(n_sentences, n_tactics) best window score per sentence and tactic."""
         n, n_tactics = len(sentences), len(self.taxonomy.tactics)
         if n == 0:
             return np.zeros((0, n_tactics), dtype=np.float32)
         width = max(1, self.config.window)
         starts = range(max(1, n - width + 1))
-        windows = [" ".join(s.text for s in sentences[i : i + width]) for i in starts]
+        texts = _without_names([s.text for s in sentences], meta)
+        windows = [" ".join(texts[i : i + width]) for i in starts]
         vectors = self._embedder.embed(windows)
         if width == 1 and self.config.context > 0:
             mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
@@ -71,14 +78,15 @@ class TacticClassifier:
             np.maximum(block, per_tactic[w], out=block)
         return scores
 
-    def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None) -> list[TacticMention]:
+    def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
+                 meta: EpisodeMeta | None = None) -> list[TacticMention]:
         if scores is None:
-            scores = self.sentence_scores(sentences)
+            scores = self.sentence_scores(sentences, meta)
         cfg = self.config
         found: list[TacticMention] = []
         best = scores.max(axis=1) if len(scores) else np.zeros(0)
         long_enough = np.array([len(s.text.split()) >= cfg.min_words for s in sentences], dtype=bool)
-        named = self.named(sentences)
+        named = self.named(sentences, meta)
         for k, tactic in enumerate(self.taxonomy.tactics):
             labelled = (scores[:, k] >= cfg.threshold) & (scores[:, k] >= best - cfg.margin) & long_enough
             if labelled.sum() < cfg.min_sentences and not named[:, k].any():
@@ -113,6 +121,22 @@ def _context(sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
         near = [j for j in (i - 1, i, i + 1) if 0 <= j < len(sentences) and sentences[j].speaker == sentence.speaker]
         around[i] = vectors[near].mean(axis=0)
     return around / np.clip(np.linalg.norm(around, axis=1, keepdims=True), 1e-12, None)
+
+
+def _without_names(texts: list[str], meta: EpisodeMeta | None) -> list[str]:
+    """The texts with the show's and the organisation's names read as "the show" and "the company"."""
+    names = [(name, neutral) for name, neutral in ((meta.show, "the show"), (meta.organisation, "the company"))
+             if len(name.strip()) >= 3] if meta else []
+    if not names:
+        return texts
+    patterns = [(re.compile(r"\b" + r"\s+".join(map(re.escape, name.split())) + r"\b", re.I), neutral)
+                for name, neutral in names]
+    out = []
+    for text in texts:
+        for pattern, neutral in patterns:
+            text = pattern.sub(neutral, text)
+        out.append(text)
+    return out
 
 
 def _alias_pattern(aliases: list[str]) -> re.Pattern | None:

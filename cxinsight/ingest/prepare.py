@@ -171,7 +171,7 @@ class Processor:
         transcript = self.voiced_transcript(path, digest) if is_audio(path) else None
         renames = load_renames(self.settings.store, episode_id)
         episode = read_episode(path, transcript, digest, episode_id, overrides, renames)
-        extraction = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences})
+        extraction = self.chain.invoke({"episode_id": episode.id, "sentences": episode.sentences, "meta": episode.meta})
         failpoints.reach("extract")
         mentions, fallback = extraction.mentions, extraction.llm_fallback
         passages, vectors = assemble(episode, mentions, self.embedder)
