@@ -102,6 +102,20 @@ def test_ask_refuses_a_near_topic_question_the_archive_does_not_answer(cli_run, 
     assert answered["refused"] is False and answered["citations"][0]["episode_id"] == "03-skylark-disruption"
 
 
+@pytest.mark.parametrize("question,episode", [
+    ("How did Brightwater handle its old surveys?", "01-brightwater-cleanup"),  # Skylark's surveys came first before
+    ("How did Meridian get middle managers on board?", "06-meridian-ward-rounds"),  # Greenbasket was cited too
+])
+def test_a_question_that_names_a_company_is_answered_from_its_episode(cli_run, on_corpus, question, episode):
+    data = json.loads(cli_run("ask", question, "--json").output)
+    assert data["refused"] is False
+    assert {c["episode_id"] for c in data["citations"]} == {episode}
+    # the same words without the name still search the whole archive
+    unnamed = json.loads(cli_run("search", question.replace("Brightwater", "the utility").replace("Meridian", "the hospital"),
+                                 "--json", "-k", "8").output)
+    assert len({r["episode_id"] for r in unnamed["results"]}) > 1
+
+
 def test_ingest_batch_with_bad_files(cli_run, tmp_path, isolated_store):
     good = tmp_path / "good.srt"
     good.write_text((CORPUS / "02-harbourline-claims.srt").read_text())

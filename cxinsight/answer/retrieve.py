@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 
+from cxinsight.answer.names import may_name_someone, named_episodes, without_names
 from cxinsight.models import SearchHit
 from cxinsight.settings import Settings
 from cxinsight.text.sentences import is_question
@@ -20,9 +21,11 @@ def resolve_speakers(archive, name: str) -> list[str]:
     return sorted(s for s in speakers if wanted in s.casefold())
 
 
-def _where(episode_id: str | None, speakers: list[str] | None, tactic: str | None) -> dict | None:
+def _where(episode_id: str | list[str] | None, speakers: list[str] | None, tactic: str | None) -> dict | None:
     clauses: list[dict] = []
-    if episode_id:
+    if isinstance(episode_id, list):
+        clauses.append({"episode_id": {"$in": episode_id}})
+    elif episode_id:
         clauses.append({"episode_id": episode_id})
     if speakers:
         clauses.append({"speaker": {"$in": speakers}})
@@ -51,21 +54,25 @@ def hybrid_search(
     try:
         vector = embedder.embed([query])[0]
         vector_hits = archive.query_passages(vector, pool, _where(episode_id, speakers, tactic))
+        named, naming = named_episodes(query, archive.records()) if not episode_id and may_name_someone(query) else ([], set())
+        named_vector = embedder.embed([without_names(query, naming) or query])[0] if named else vector
+        named_hits = archive.query_passages(named_vector, pool, _where(named, speakers, tactic)) if named else []
     finally:
         keyword_hits = [(pid, ingest) for pid, ingest, _ in keyword_search.result()]  # never left running
 
     fused: dict[str, float] = {}
-    for rank, hit in enumerate(vector_hits):
-        fused[hit["id"]] = fused.get(hit["id"], 0.0) + 1.0 / (settings.rrf_k + rank + 1)
-    for rank, (pid, _) in enumerate(keyword_hits):
-        fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+    for ranked in ([h["id"] for h in vector_hits], [pid for pid, _ in keyword_hits], [h["id"] for h in named_hits]):
+        for rank, pid in enumerate(ranked):
+            fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
     # A few more than k, so statements can move up past questions and a host's lines before the cut.
     top = sorted(fused, key=fused.get, reverse=True)[: k + max(2, k // 2)]
 
-    found = {h["id"]: h for h in vector_hits}
+    # A named episode's passages are measured against the question without the name (answer/names.py).
+    found = {h["id"]: h for h in vector_hits if h["meta"]["episode_id"] not in named} | {h["id"]: h for h in named_hits}
     missing = [pid for pid in top if pid not in found]
-    for row in archive.get_passages(missing):  # keyword-only hits: similarity from stored vectors
-        row["similarity"] = float(np.dot(row.pop("embedding"), vector))
+    for row in archive.get_passages(missing):  # keyword-only hits (and named ones): similarity from stored vectors
+        embedding = row.pop("embedding")
+        row["similarity"] = float(np.dot(embedding, named_vector if row["meta"]["episode_id"] in named else vector))
         found[row["id"]] = row
     records = archive.records_for({found[pid]["meta"]["episode_id"] for pid in top if pid in found})
     hits = []

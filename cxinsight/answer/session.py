@@ -104,12 +104,16 @@ def ask(session: Session, question: str, k: int | None = None, tactic=None, epis
 
 
 def evidence_coverage(session: Session, question: str, hits: list[SearchHit]) -> float | None:
-    """How much of what the question asks about the best-covering hit holds (answer/support.py)."""
+    """How much of what the question asks about the best-covering hit holds (answer/support.py). A passage
+    holds its episode's organisation and guest too: a guest says "we", not the company's name, and a
+    question that names the company is answered by what she says (answer/names.py)."""
     if not hits:
         return None
     from cxinsight.answer.support import coverage
 
-    return coverage(question, [h.text for h in hits], session.archive.keyword)
+    records = session.archive.records_for({h.episode_id for h in hits})
+    names = {e: " ".join(filter(None, (r.get("organisation"), r.get("guest")))) for e, r in records.items()}
+    return coverage(question, [f"{h.text} {names.get(h.episode_id, '')}" for h in hits], session.archive.keyword)
 
 
 def tactics_summary(session: Session, episode_id: str | None = None) -> list[dict]:
