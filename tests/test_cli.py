@@ -92,6 +92,26 @@ def test_eval_meets_measured_bounds(cli_run, on_corpus):
     assert report["warnings"] == []
 
 
+def test_eval_scores_several_sets_side_by_side(cli_run, on_corpus, tmp_path, monkeypatch):
+    small = {}
+    for name, episode, question in (("a", "01-brightwater-cleanup", "How did they clear the complaints backlog?"),
+                                    ("b", "02-harbourline-claims", "How did claims handlers get authority to settle?")):
+        small[name] = tmp_path / name / "gold.yaml"
+        small[name].parent.mkdir()
+        small[name].write_text(json.dumps({"episodes": {episode: [{"tactic": "cleanup-and-catch-up", "quotes": []}]},
+                                           "questions": [{"question": question, "episodes": [episode]}]}))
+    both = json.loads(cli_run("eval", "--gold", str(small["a"]), "--gold", str(small["b"]), "--json").output)
+    assert [r["gold"] for r in both["reports"]] == [str(small["a"]), str(small["b"])]
+    assert all(r["episodes"] == 1 and r["retrieval"]["hit_at_3"] == 1.0 for r in both["reports"])
+    shown = cli_run("eval", "--gold", str(small["a"]), "--gold", str(small["b"]))
+    assert "Side by side" in shown.output and "a (1 episodes)" in shown.output and "b (1 episodes)" in shown.output
+    # by default: the corpus, and a note that the test set is not in this store (nothing scored against nothing)
+    monkeypatch.chdir(GOLD.parent.parent)  # the default gold files are named from the project's root
+    default = cli_run("eval")
+    assert "Tactic extraction vs corpus/gold.yaml" in default.output and "Side by side" not in default.output
+    assert "corpus/testset/gold.yaml: none of its documents is in this store" in default.stderr
+
+
 def test_ask_refuses_a_near_topic_question_the_archive_does_not_answer(cli_run, on_corpus):
     # The corpus talks about callers, banks and phone lines (similarity 0.40 clears the relevance floor),
     # but never about voice biometrics: the evidence does not hold what is asked.

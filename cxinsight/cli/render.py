@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -164,6 +166,15 @@ def print_report(report: dict) -> None:
                       f"refused {cited['refused_unanswerable']}/{cited['unanswerable']} unanswerable")
     console.print(f"Refusals: answered {ret['answered']}/{ret['answerable']} answerable questions; "
                   f"refused {ret['refused_unanswerable']}/{ret['unanswerable']} unanswerable ones")
+    if report.get("by_genre"):
+        genres = Table(title="Per genre (settings chosen on the corpus; none of these tuned on)")
+        for col in ("genre", "episodes", "ep P", "ep R", "ep F1", "false tactics", "sent P", "sent R", "sent F1"):
+            genres.add_column(col, justify="left" if col == "genre" else "right")
+        for genre, g in report["by_genre"].items():
+            e, s = g["episode_level"], g["sentence_level"]
+            genres.add_row(genre, str(g["episodes"]), *(f"{x:.2f}" for x in (e["precision"], e["recall"], e["f1"])),
+                           str(e["fp"]), *(f"{x:.2f}" for x in (s["precision"], s["recall"], s["f1"])))
+        console.print(genres)
     if "calibration" in report:
         cal = report["calibration"]
         console.print(f"\n[bold]Calibration[/bold] best classifier config: {cal['best_config']}")
@@ -175,3 +186,36 @@ def print_report(report: dict) -> None:
     for warning in report["warnings"]:
         console.print(f"warning: {warning}", style="yellow")
     console.print(f"({report['seconds']} s)", style="dim")
+
+
+CARD_TACTICS = ("cleanup-and-catch-up", "hr-integration", "middle-manager-coaching")
+
+
+def print_side_by_side(reports: list[dict]) -> None:
+    """The sets' headline figures in columns: the tuning set beside the held-out one."""
+    from rich.table import Table
+
+    def num(v) -> str:
+        return "—" if v is None else f"{v:.3f}"
+
+    table = Table(title="Side by side")
+    table.add_column("")
+    for r in reports:
+        table.add_column(f"{Path(r['gold']).parent.name or r['gold']} ({r['episodes']} episodes)", justify="right")
+    rows: dict[str, list[str]] = {}
+    for r in reports:
+        ext, ret, cited = r["extraction"], r["retrieval"], r.get("ask") or {}
+        figures = {"episode F1": num(ext["episode_level"]["f1"]), "sentence F1": num(ext["sentence_level"]["f1"])}
+        for t in CARD_TACTICS:
+            if t in ext["per_tactic"]:
+                e = ext["per_tactic"][t]["episode_level"]
+                figures[f"{t} F1 (recall)"] = f"{e['f1']:.2f} ({e['recall']:.2f})"
+        figures |= {"search hit@3": num(ret.get("hit_at_3")), "ask hit@1": num(cited.get("hit_at_1")),
+                    "ask hit@3": num(cited.get("hit_at_3")), "ask MRR": num(cited.get("mrr")),
+                    "answerable answered": f"{ret['answered']}/{ret['answerable']}",
+                    "unanswerable refused": f"{ret['refused_unanswerable']}/{ret['unanswerable']}"}
+        for name, value in figures.items():
+            rows.setdefault(name, []).append(value)
+    for name, values in rows.items():
+        table.add_row(name, *values)
+    console.print(table)

@@ -9,35 +9,72 @@ import click
 from cxinsight.cli.common import _emit_json, _llm_options, _session, handle_errors
 
 
+CORPUS_GOLD = Path("corpus/gold.yaml")
+TESTSET_GOLD = Path("corpus/testset/gold.yaml")
+
+
 @click.command("eval")
-@click.option("--gold", type=click.Path(path_type=Path, dir_okay=False), default=Path("corpus/gold.yaml"), show_default=True,
-              help="Gold labels: tactics per episode and questions with the episodes that answer them.")
+@click.option("--gold", "golds", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
+              help="Gold labels: tactics per episode and questions with the episodes that answer them; repeat to "
+                   "score several sets side by side.  [default: corpus/gold.yaml, and corpus/testset/gold.yaml "
+                   "when the store holds its documents]")
 @click.option("--calibrate", is_flag=True, help="Also sweep classifier and refusal thresholds and print the best.")
 @_llm_options
 @click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
               help="With --llm: only the first N gold episodes (LLM runs are slow).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the report as JSON (several sets: {\"reports\": [...]}, one per set).")
 @click.pass_context
 @handle_errors
-def evaluate(ctx, gold, calibrate, llm, llm_base_url, limit, as_json):
+def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
     """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels.
+
+    By default the sample corpus (what the settings were tuned on) and, when the
+    store holds it, the independent test set (never tuned on) are scored and
+    shown side by side, the test set also per genre:
+
+    \b
+      cxinsight ingest corpus/episodes corpus/testset/episodes
+      cxinsight eval
 
     With --llm SPEC, compare the offline extractor with the LLM-assisted one on
     the same episodes instead: P/R/F1 and seconds per episode, side by side.
     """
+    from cxinsight.cli.render import err_console
+
+    session = _session(ctx, llm_base_url=llm_base_url) if llm and llm != "none" else _session(ctx)
+    golds = list(golds) or _default_golds(session, err_console)
     if llm and llm != "none":
         from cxinsight.cli.render import print_comparison
         from cxinsight.evaluation.llm_compare import compare_extractors
 
-        report = compare_extractors(_session(ctx, llm_base_url=llm_base_url), gold, llm, limit)
-        _emit_json(report) if as_json else print_comparison(report)
-        return
-    from cxinsight.evaluation.evaluate import run_eval
-
-    report = run_eval(_session(ctx), gold, calibrate=calibrate)
-    if as_json:
-        _emit_json(report)
+        reports = [compare_extractors(session, gold, llm, limit) for gold in golds]
+        printer = print_comparison
     else:
         from cxinsight.cli.render import print_report
+        from cxinsight.evaluation.evaluate import run_eval
 
-        print_report(report)
+        reports = [run_eval(session, gold, calibrate=calibrate) for gold in golds]
+        printer = print_report
+    if as_json:
+        _emit_json(reports[0] if len(reports) == 1 else {"reports": reports})
+        return
+    for report in reports:
+        printer(report)
+    if len(reports) > 1 and printer is print_report:
+        from cxinsight.cli.render import print_side_by_side
+
+        print_side_by_side(reports)
+
+
+def _default_golds(session, console) -> list[Path]:
+    from cxinsight.evaluation.evaluate import gold_in_store
+
+    golds = [CORPUS_GOLD]
+    if TESTSET_GOLD.is_file():
+        if gold_in_store(session, TESTSET_GOLD):
+            golds.append(TESTSET_GOLD)
+        else:
+            console.print(f"({TESTSET_GOLD}: none of its documents is in this store; `cxinsight ingest "
+                          f"{TESTSET_GOLD.parent / 'episodes'}` to score it beside the corpus)", style="dim")
+    return golds

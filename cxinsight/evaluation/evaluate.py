@@ -194,6 +194,23 @@ def _calibrate_support(supports: tuple[list[float], list[float]], margin: float 
             "refused_unanswerable": sum(v < t for v in unanswerable), "unanswerable": len(unanswerable)}
 
 
+def _genre(record: dict) -> str:
+    """The `genre:` of the episode's sidecar (the independent test set names one per document), else ""."""
+    import yaml
+
+    sidecar = Path(record.get("source_path") or "").with_suffix(".yaml")
+    try:
+        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return ""
+    return str(data.get("genre") or "") if isinstance(data, dict) else ""
+
+
+def gold_in_store(session, gold_path: Path) -> int:
+    """How many of the gold file's episodes the store holds."""
+    return len(set(load_gold(gold_path)["episodes"]) & set(session.archive.records()))
+
+
 def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
     started = time.perf_counter()
     gold = load_gold(gold_path)
@@ -216,10 +233,15 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
         for w, c in scorings:
             classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
-        cases.append({"episode": episode, "gold": gold_map, "scores": scores})
+        cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id])})
     tactic_ids = taxonomy.ids
     report = {"gold": str(gold_path), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
               "extraction": _score(classifier, cases, taxonomy.classifier, tactic_ids), "warnings": warnings}
+    genres = sorted({c["genre"] for c in cases if c["genre"]})
+    if len(genres) > 1:  # each genre scored on its own, with the shipped (corpus-chosen) settings
+        report["by_genre"] = {g: {"episodes": sum(c["genre"] == g for c in cases), **{
+            lvl: v for lvl, v in _score(classifier, [c for c in cases if c["genre"] == g], taxonomy.classifier,
+                                        tactic_ids).items() if lvl != "per_tactic"}} for g in genres}
     retrieval = _questions(session, gold)
     sims = retrieval.pop("_sims")
     supports = retrieval.pop("_supports")
