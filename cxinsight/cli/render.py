@@ -168,8 +168,8 @@ def print_report(report: dict) -> None:
                   f"refused {ret['refused_unanswerable']}/{ret['unanswerable']} unanswerable ones")
     if report.get("by_genre"):
         genres = Table(title="Per genre (settings chosen on the corpus; none of these tuned on)")
-        for col in ("genre", "episodes", "ep P", "ep R", "ep F1", "false tactics", "sent P", "sent R", "sent F1"):
-            genres.add_column(col, justify="left" if col == "genre" else "right")
+        for col in ("genre", "docs", "ep P", "ep R", "ep F1", "ep FP", "sent P", "sent R", "sent F1"):
+            genres.add_column(col, justify="left" if col == "genre" else "right", no_wrap=True)
         for genre, g in report["by_genre"].items():
             e, s = g["episode_level"], g["sentence_level"]
             genres.add_row(genre, str(g["episodes"]), *(f"{x:.2f}" for x in (e["precision"], e["recall"], e["f1"])),
