@@ -242,3 +242,21 @@ def test_shownotes_summary_with_a_real_server(server, short_episode, cli_run, is
             assert ids[row["sentence_id"]].text == row["text"] and notes["summary_note"]
     for quote in notes["quotes"]:
         assert_verbatim(quote["text"], episode)
+
+
+def test_eval_llm_runs_both_extractors_on_the_independent_test_set(server, cli_run, isolated_store):
+    """Issue 17's wiring: `eval --llm` over a test-set document (a listicle nothing was tuned on), both
+    extractors side by side. The tiny model's figures are not asserted; that both rows are real is."""
+    testset = CORPUS.parent / "testset"
+    assert cli_run("ingest", str(testset / "episodes" / "t06-seven-ways-listicle.txt")).exit_code == 0
+    llm = ["--llm", "openai:smollm2", "--llm-base-url", server.url, "--gold", str(testset / "gold.yaml")]
+    report = json.loads(cli_run("eval", *llm, "--json").stdout)
+    assert report["episodes"] == 1
+    assert [r["extractor"] for r in report["extractors"]] == ["none", "openai:smollm2"]
+    offline, with_llm = report["extractors"]
+    assert offline["episode_level"]["tp"] > 0  # the listicle's tactics, found offline
+    assert with_llm["seconds_per_episode"] > offline["seconds_per_episode"]  # the model really was asked
+    assert report["llm_requests"] > 0 or with_llm["fallbacks"]
+    shown = cli_run("eval", *llm).output  # the table a user reads (replies that failed validation are not cached)
+    assert "Extractors on" in shown and "testset/gold.yaml (1 episodes)" in shown
+    assert re.search(r"^│ none ", shown, re.M) and re.search(r"^│ openai:smollm2 ", shown, re.M)

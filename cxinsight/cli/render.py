@@ -129,7 +129,7 @@ def print_comparison(report: dict) -> None:
 
     table = Table(title=f"Extractors on {report['gold']} ({report['episodes']} episodes)")
     for col in ("extractor", "ep P", "ep R", "ep F1", "sent P", "sent R", "sent F1", "s/episode", "fallbacks"):
-        table.add_column(col, justify="left" if col == "extractor" else "right")
+        table.add_column(col, justify="left" if col == "extractor" else "right", no_wrap=col == "extractor")
     for r in report["extractors"]:
         e, s = r["episode_level"], r["sentence_level"]
         table.add_row(r["extractor"], *(f"{x:.2f}" for x in (e["precision"], e["recall"], e["f1"], s["precision"], s["recall"], s["f1"])),
