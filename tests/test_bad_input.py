@@ -102,6 +102,8 @@ CASES = [
     ("export-unknown-episode", ["export", "nope", "-f", "srt"], 2, r"unknown episode 'nope'"),
     ("tactics-unknown-episode", ["tactics", "--episode", "nope"], 2, r"unknown episode 'nope'"),
     ("eval-missing-gold", ["eval", "--gold", "nothere.yaml"], 2, r"nothere\.yaml: no such gold file"),
+    ("eval-gold-not-in-store", ["eval", "--gold", _write("gold.yaml", "episodes:\n  99-nothing: []\n")], 2,
+     r"gold\.yaml: none of its 1 episodes is in this store; ingest them first"),
     ("taxonomy-broken", ["--taxonomy", _write("tax.yaml", "tactics: 3\n"), "ask", "backlog"], 2, r"tax\.yaml: "),
     ("transcribe-folder", ["transcribe", "."], 1, r"\.: is a folder"),
     ("transcribe-missing", ["transcribe", "nothere.mp3"], 1, r"nothere\.mp3: no such file"),

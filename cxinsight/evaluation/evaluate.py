@@ -206,6 +206,14 @@ def _genre(record: dict) -> str:
     return str(data.get("genre") or "") if isinstance(data, dict) else ""
 
 
+def require_gold_episodes(gold_path: Path, gold: dict, records: dict) -> None:
+    """One clear error when the store holds none of the gold episodes: scoring nothing would print zeros."""
+    if gold["episodes"] and not set(gold["episodes"]) & set(records):
+        folder = Path(gold_path).parent / "episodes"
+        hint = f"`cxinsight ingest {folder}`" if folder.is_dir() else "ingest them"
+        raise UsageError(f"{gold_path}: none of its {len(gold['episodes'])} episodes is in this store; {hint} first")
+
+
 def gold_in_store(session, gold_path: Path) -> int:
     """How many of the gold file's episodes the store holds."""
     return len(set(load_gold(gold_path)["episodes"]) & set(session.archive.records()))
@@ -217,6 +225,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
     taxonomy = session.taxonomy
     classifier = TacticClassifier(taxonomy, session.embedder)
     records = session.archive.records()
+    require_gold_episodes(gold_path, gold, records)
     cases, warnings = [], []
     for episode_id, labels in gold["episodes"].items():
         if episode_id not in records:

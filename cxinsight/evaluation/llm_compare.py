@@ -10,7 +10,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from cxinsight.evaluation.evaluate import _gold_sentences, _prf, load_gold
+from cxinsight.evaluation.evaluate import _gold_sentences, _prf, load_gold, require_gold_episodes
 
 
 def _score(predictions: list[dict[str, set[str]]], golds: list[dict[str, set[str]]], tactic_ids: list[str]) -> dict:
@@ -33,6 +33,7 @@ def compare_extractors(session, gold_path: Path, spec: str, limit: int | None = 
 
     gold = load_gold(gold_path)
     records = session.archive.records()
+    require_gold_episodes(gold_path, gold, records)
     cases = []
     for episode_id, labels in list(gold["episodes"].items()):
         if episode_id in records:
