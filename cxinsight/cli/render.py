@@ -193,8 +193,6 @@ CARD_TACTICS = ("cleanup-and-catch-up", "hr-integration", "middle-manager-coachi
 
 def print_side_by_side(reports: list[dict]) -> None:
     """The sets' headline figures in columns: the tuning set beside the held-out one."""
-    from rich.table import Table
-
     def num(v) -> str:
         return "—" if v is None else f"{v:.3f}"
 

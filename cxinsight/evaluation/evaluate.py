@@ -196,14 +196,13 @@ def _calibrate_support(supports: tuple[list[float], list[float]], margin: float 
 
 def _genre(record: dict) -> str:
     """The `genre:` of the episode's sidecar (the independent test set names one per document), else ""."""
-    import yaml
+    from cxinsight.sources.metadata import sidecar_data
 
-    sidecar = Path(record.get("source_path") or "").with_suffix(".yaml")
+    source = record.get("source_path")
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) if sidecar.is_file() else None
-    except (OSError, yaml.YAMLError):
+        return str(sidecar_data(Path(source)).get("genre") or "") if source else ""
+    except (OSError, InputError):  # moved or broken since ingest: that episode is scored without a genre
         return ""
-    return str(data.get("genre") or "") if isinstance(data, dict) else ""
 
 
 def require_gold_episodes(gold_path: Path, gold: dict, records: dict) -> None:

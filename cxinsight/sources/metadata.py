@@ -28,7 +28,18 @@ def _sidecar(path: Path) -> Path | None:
     return next((c for c in candidates if c.exists()), None)
 
 
+def sidecar_data(source: Path) -> dict:
+    """Every field of the source's sidecar, the ones cxinsight does not use too (the test set's `genre`);
+    {} when it has none. A broken sidecar raises InputError."""
+    sidecar = _sidecar(Path(source))
+    return _parse_sidecar(sidecar) if sidecar else {}
+
+
 def _load_sidecar(sidecar: Path) -> dict:
+    return {k: str(v) for k, v in _parse_sidecar(sidecar).items() if k in _FIELDS and v is not None}
+
+
+def _parse_sidecar(sidecar: Path) -> dict:
     text = read_text(sidecar)
     if sidecar.suffix.lower() == ".json":
         try:
@@ -46,7 +57,7 @@ def _load_sidecar(sidecar: Path) -> dict:
             raise InputError(sidecar, f"invalid YAML metadata{where}: {getattr(exc, 'problem', None) or exc}") from None
     if not isinstance(data, dict):
         raise InputError(sidecar, "metadata must be a mapping of fields (title, show, guest, organisation, date, url)")
-    return {k: str(v) for k, v in data.items() if k in _FIELDS and v is not None}
+    return data
 
 
 def _default_title(path: Path) -> str:
