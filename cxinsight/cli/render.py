@@ -188,6 +188,23 @@ def print_report(report: dict) -> None:
     console.print(f"({report['seconds']} s)", style="dim")
 
 
+def print_leave_one_genre_out(logo: dict) -> None:
+    """Per held-out genre: the shipped (corpus-chosen) rules against rules chosen on every other genre."""
+    table = Table(title="Leave one genre out: rules chosen on the other genres, scored on the held-out one")
+    for col in ("held out", "docs", "ep F1 shipped", "ep F1 held-out", "sent F1 shipped", "sent F1 held-out", "rule chosen"):
+        table.add_column(col, justify="left" if col in ("held out", "rule chosen") else "right")
+    rows = list(logo["genres"].items()) + [("ALL (pooled)", {"episodes": sum(g["episodes"] for g in logo["genres"].values()),
+                                                             "shipped": logo["pooled_shipped"], "held_out": logo["pooled"]})]
+    for genre, g in rows:
+        rule = g.get("config")
+        table.add_row(genre, str(g["episodes"]), f"{g['shipped']['episode_level']['f1']:.2f}",
+                      f"{g['held_out']['episode_level']['f1']:.2f}", f"{g['shipped']['sentence_level']['f1']:.2f}",
+                      f"{g['held_out']['sentence_level']['f1']:.2f}",
+                      f"t={rule['threshold']} m={rule['margin']} w={rule['window']} c={rule['context']} "
+                      f"n={rule['min_sentences']}" if rule else "")
+    console.print(table)
+
+
 CARD_TACTICS = ("cleanup-and-catch-up", "hr-integration", "middle-manager-coaching")
 
 

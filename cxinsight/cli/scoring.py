@@ -18,7 +18,9 @@ TESTSET_GOLD = Path("corpus/testset/gold.yaml")
               help="Gold labels: tactics per episode and questions with the episodes that answer them; repeat to "
                    "score several sets side by side.  [default: corpus/gold.yaml, and corpus/testset/gold.yaml "
                    "when the store holds its documents]")
-@click.option("--calibrate", is_flag=True, help="Also sweep classifier and refusal thresholds and print the best.")
+@click.option("--calibrate", is_flag=True,
+              help="Also sweep classifier and refusal thresholds: the best, leave-one-episode-out and, with "
+                   "several genres, leave-one-genre-out figures (rules chosen on the other genres).")
 @_llm_options
 @click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
               help="With --llm: only the first N gold episodes (LLM runs are slow).")
@@ -54,10 +56,13 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.cli.render import print_report
         from cxinsight.evaluation.evaluate import run_eval
 
-        reports = [run_eval(session, gold, calibrate=calibrate) for gold in golds]
+        pool: list = []
+        reports = [run_eval(session, gold, calibrate=calibrate, pool=pool) for gold in golds]
         printer = print_report
+    genres = _leave_one_genre_out(session, pool) if calibrate and not llm else None
     if as_json:
-        _emit_json(reports[0] if len(reports) == 1 else {"reports": reports})
+        doc = reports[0] if len(reports) == 1 else {"reports": reports}
+        _emit_json({**doc, "leave_one_genre_out": genres} if genres else doc)
         return
     for report in reports:
         printer(report)
@@ -65,6 +70,19 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.cli.render import print_side_by_side
 
         print_side_by_side(reports)
+    if genres:
+        from cxinsight.cli.render import print_leave_one_genre_out
+
+        print_leave_one_genre_out(genres)
+
+
+def _leave_one_genre_out(session, pool: list) -> dict | None:
+    """Rules chosen on all genres but one (the corpus is one), scored on that one; None with one genre."""
+    from cxinsight.evaluation.calibrate import leave_one_genre_out
+
+    if len({p.genre for p in pool}) < 2:
+        return None
+    return leave_one_genre_out(pool, session.taxonomy.classifier)
 
 
 def _default_golds(session, console) -> list[Path]:

@@ -7,14 +7,14 @@ chosen on the corpus is not judged only on the data it was chosen from.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from cxinsight.errors import InputError, UsageError
+from cxinsight.evaluation import calibrate as cal
+from cxinsight.evaluation.calibrate import SCORINGS, prf, scoring_key
 from cxinsight.extract.classifier import TacticClassifier
 from cxinsight.extract.taxonomy import ClassifierConfig
 from cxinsight.sources.textfile import read_text
@@ -34,13 +34,6 @@ def load_gold(path: Path) -> dict:
     return data
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
-            "tp": tp, "fp": fp, "fn": fn}
-
-
 def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
     norm = {s.id: " ".join(s.text.split()) for s in episode.sentences}
     found, missing = set(), []
@@ -55,17 +48,9 @@ def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str
     classifier.config = cfg
     predicted: dict[str, set[str]] = defaultdict(set)
     episode = case["episode"]
-    for m in classifier.mentions(episode.id, episode.sentences, case["scores"][_scoring(cfg)], meta=episode.meta):
+    for m in classifier.mentions(episode.id, episode.sentences, case["scores"][scoring_key(cfg)], meta=episode.meta):
         predicted[m.tactic_id].update(m.sentence_ids)
     return predicted
-
-
-def _scoring(cfg: ClassifierConfig) -> tuple[int, float]:
-    """What a sentence's scores depend on: the window, and for one-sentence windows the context weight."""
-    return (cfg.window, cfg.context if cfg.window == 1 else 0.0)
-
-
-SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
 
 
 def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: list[str]) -> dict:
@@ -81,27 +66,11 @@ def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: lis
             sent[t][0] += len(p & g)
             sent[t][1] += len(p - g)
             sent[t][2] += len(g - p)
-    total = lambda table: _prf(*(sum(v[i] for v in table.values()) for i in range(3)))  # noqa: E731
+    total = lambda table: prf(*(sum(v[i] for v in table.values()) for i in range(3)))
     return {
         "episode_level": total(ep), "sentence_level": total(sent),
-        "per_tactic": {t: {"episode_level": _prf(*ep[t]), "sentence_level": _prf(*sent[t])} for t in tactic_ids},
+        "per_tactic": {t: {"episode_level": prf(*ep[t]), "sentence_level": prf(*sent[t])} for t in tactic_ids},
     }
-
-
-def _objective(result: dict) -> float:
-    return result["episode_level"]["f1"] + result["sentence_level"]["f1"]
-
-
-def _sweep(classifier, cases, tactic_ids, base: ClassifierConfig) -> tuple[ClassifierConfig, dict]:
-    best_cfg, best = base, None
-    grid = itertools.product(SCORINGS, (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01))
-    for (window, context), margin, min_sentences, threshold in grid:
-        cfg = base.model_copy(update={"window": window, "context": context, "margin": margin,
-                                      "min_sentences": min_sentences, "threshold": round(float(threshold), 2)})
-        result = _score(classifier, cases, cfg, tactic_ids)
-        if best is None or _objective(result) > _objective(best):
-            best_cfg, best = cfg, result
-    return best_cfg, best
 
 
 def _questions(session, gold: dict) -> dict:
@@ -172,28 +141,6 @@ def _ask_citations(session, gold: dict) -> dict:
     }
 
 
-def _calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
-    answerable, unanswerable = sims
-    best = (-1, 0.0)
-    for t in np.arange(0.10, 0.61, 0.01):
-        correct = sum(s >= t for s in answerable) + sum(s < t for s in unanswerable)
-        best = max(best, (correct, round(float(t), 2)), key=lambda x: (x[0], -abs(x[1] - 0.35)))
-    return {"min_relevance": best[1], "correct": best[0], "of": len(answerable) + len(unanswerable),
-            "answerable_min": round(min(answerable), 3) if answerable else None,
-            "unanswerable_max": round(max(unanswerable), 3) if unanswerable else None}
-
-
-def _calibrate_support(supports: tuple[list[float], list[float]], margin: float = 0.02) -> dict:
-    """min_support a little under the least-supported answerable question (how answer/support.py's 0.60 was
-    chosen, with leave-one-question-out on the corpus), and what it refuses."""
-    answerable, unanswerable = supports
-    if not answerable:
-        return {}
-    t = round(min(answerable) - margin, 2)
-    return {"min_support": t, "answered": sum(v >= t for v in answerable), "answerable": len(answerable),
-            "refused_unanswerable": sum(v < t for v in unanswerable), "unanswerable": len(unanswerable)}
-
-
 def _genre(record: dict) -> str:
     """The `genre:` of the episode's sidecar (the independent test set names one per document), else ""."""
     from cxinsight.sources.metadata import sidecar_data
@@ -218,7 +165,9 @@ def gold_in_store(session, gold_path: Path) -> int:
     return len(set(load_gold(gold_path)["episodes"]) & set(session.archive.records()))
 
 
-def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
+def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | None = None) -> dict:
+    """The report for one gold file. With `calibrate`, also the best rules and held-out figures; `pool` then
+    collects the episodes' score matrices for `calibrate.leave_one_genre_out` across several files."""
     started = time.perf_counter()
     gold = load_gold(gold_path)
     taxonomy = session.taxonomy
@@ -236,7 +185,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
             ids, missing = _gold_sentences(episode, label.get("quotes") or [])
             gold_map[label["tactic"]] = ids
             warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
-        scorings = {_scoring(taxonomy.classifier), *(SCORINGS if calibrate else ())}
+        scorings = {scoring_key(taxonomy.classifier), *(SCORINGS if calibrate else ())}
         scores = {}
         for w, c in scorings:
             classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
@@ -256,16 +205,16 @@ def run_eval(session, gold_path: Path, calibrate: bool = False) -> dict:
     report["retrieval"] = retrieval
     report["ask"] = _ask_citations(session, gold)
     if calibrate and cases:
-        best_cfg, best = _sweep(classifier, cases, tactic_ids, taxonomy.classifier)
-        # Leave one episode out: choose on the rest, score the held-out one.
-        held = [_score(classifier, [case], _sweep(classifier, cases[:i] + cases[i + 1 :], tactic_ids, taxonomy.classifier)[0], tactic_ids)
-                for i, case in enumerate(cases)]
-        sums = {lvl: [sum(h[lvl][k] for h in held) for k in ("tp", "fp", "fn")] for lvl in ("episode_level", "sentence_level")}
+        prepared = [cal.prepare(classifier, case) for case in cases]
+        best_cfg, best = cal.sweep(prepared, taxonomy.classifier)
         report["calibration"] = {
             "best_config": best_cfg.model_dump(), "episode_level": best["episode_level"], "sentence_level": best["sentence_level"],
-            "leave_one_episode_out": {lvl: _prf(*v) for lvl, v in sums.items()},
-            "refusal": _calibrate_refusal(sims),
-            "support": _calibrate_support(supports),
+            # Leave one episode out: choose on the rest, score the held-out one.
+            "leave_one_episode_out": cal.leave_one_out(prepared, taxonomy.classifier),
+            "refusal": cal.calibrate_refusal(sims),
+            "support": cal.calibrate_support(supports),
         }
+        if pool is not None:  # for leave-one-genre-out across sets; a set without genres is one genre
+            pool += [replace(p, genre=p.genre or Path(gold_path).parent.name or "corpus") for p in prepared]
     report["seconds"] = round(time.perf_counter() - started, 2)
     return report

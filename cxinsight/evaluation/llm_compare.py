@@ -10,7 +10,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from cxinsight.evaluation.evaluate import _gold_sentences, _prf, load_gold, require_gold_episodes
+from cxinsight.evaluation.evaluate import (
+    _gold_sentences,
+    _prf,
+    load_gold,
+    require_gold_episodes,
+)
 
 
 def _score(predictions: list[dict[str, set[str]]], golds: list[dict[str, set[str]]], tactic_ids: list[str]) -> dict:

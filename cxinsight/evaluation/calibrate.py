@@ -1,0 +1,146 @@
+"""Choosing the classifier's decision rules on labelled episodes, and judging that choice on held-out ones.
+
+`sweep` tries every rule in the grid; `leave_one_out` chooses on all episodes but one and scores that one
+(how the shipped rules were chosen on the corpus); `leave_one_genre_out` chooses on every genre but one
+(the corpus counts as a genre) and scores the held-out genre, so a figure says how well rules chosen on
+other kinds of text carry to a kind never seen. The rules a user runs stay the corpus-chosen ones.
+
+A sweep tries about 1,600 rules, so a rule is scored here with array operations on precomputed matrices
+(`Prepared`) instead of building TacticMentions; `tests/test_calibrate.py` checks both give the same counts.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxinsight.extract.taxonomy import ClassifierConfig
+
+SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
+
+
+def scoring_key(cfg: ClassifierConfig) -> tuple[int, float]:
+    """What a sentence's scores depend on: the window, and for one-sentence windows the context weight."""
+    return (cfg.window, cfg.context if cfg.window == 1 else 0.0)
+
+
+def prf(tp: int, fp: int, fn: int) -> dict:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+            "tp": tp, "fp": fp, "fn": fn}
+
+
+@dataclass
+class Prepared:
+    """One labelled episode as matrices over (sentences, tactics)."""
+    scores: dict[tuple[int, float], np.ndarray]
+    named: np.ndarray   # bool: the sentence names the tactic by an alias
+    gold: np.ndarray    # bool: the gold labels
+    long: np.ndarray    # bool per sentence: has at least min_words words
+    genre: str
+
+
+def prepare(classifier, case: dict) -> Prepared:
+    episode = case["episode"]
+    index = {s.id: i for i, s in enumerate(episode.sentences)}
+    tactic_ids = classifier.taxonomy.ids
+    gold = np.zeros((len(episode.sentences), len(tactic_ids)), dtype=bool)
+    for k, tactic in enumerate(tactic_ids):
+        gold[[index[sid] for sid in case["gold"].get(tactic, ()) if sid in index], k] = True
+    long = np.array([len(s.text.split()) >= classifier.config.min_words for s in episode.sentences], dtype=bool)
+    return Prepared(case["scores"], classifier.named(episode.sentences, episode.meta), gold, long, case["genre"])
+
+
+def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
+    """The sentences TacticClassifier.mentions would label with each tactic under `cfg` (bool matrix)."""
+    scores = case.scores[scoring_key(cfg)]
+    if not len(scores):
+        return np.zeros_like(case.gold)
+    best = scores.max(axis=1, keepdims=True)
+    labelled = (scores >= cfg.threshold) & (scores >= best - cfg.margin) & case.long[:, None]
+    discussed = (labelled.sum(axis=0) >= cfg.min_sentences) | case.named.any(axis=0)
+    return (labelled | case.named) & discussed
+
+
+def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
+    """(2 levels: episode, sentence) x (tp, fp, fn) x tactics."""
+    out = np.zeros((2, 3, cases[0].gold.shape[1] if cases else 0), dtype=np.int64)
+    for case in cases:
+        p, g = predict(case, cfg), case.gold
+        pe, ge = p.any(axis=0), g.any(axis=0)
+        out[0] += np.stack([pe & ge, pe & ~ge, ge & ~pe])
+        out[1] += np.stack([(p & g).sum(0), (p & ~g).sum(0), (g & ~p).sum(0)])
+    return out
+
+
+def totals(table: np.ndarray) -> dict:
+    return {"episode_level": prf(*map(int, table[0].sum(axis=1))), "sentence_level": prf(*map(int, table[1].sum(axis=1)))}
+
+
+def objective(result: dict) -> float:
+    return result["episode_level"]["f1"] + result["sentence_level"]["f1"]
+
+
+def grid(base: ClassifierConfig, scorings=SCORINGS):
+    for (window, context), margin, min_sentences, threshold in itertools.product(
+            scorings, (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01)):
+        yield base.model_copy(update={"window": window, "context": context, "margin": margin,
+                                      "min_sentences": min_sentences, "threshold": round(float(threshold), 2)})
+
+
+def sweep(cases: list[Prepared], base: ClassifierConfig) -> tuple[ClassifierConfig, dict]:
+    """The rule in the grid with the best episode F1 + sentence F1 on `cases` (the first such, in grid order)."""
+    scorings = [s for s in SCORINGS if all(s in c.scores for c in cases)] or [scoring_key(base)]
+    best_cfg, best = base, None
+    for cfg in grid(base, scorings):
+        result = totals(counts(cases, cfg))
+        if best is None or objective(result) > objective(best):
+            best_cfg, best = cfg, result
+    return best_cfg, best
+
+
+def leave_one_out(cases: list[Prepared], base: ClassifierConfig) -> dict:
+    """Each episode scored with the rule chosen on all the others."""
+    table = sum(counts([case], sweep(cases[:i] + cases[i + 1:], base)[0]) for i, case in enumerate(cases))
+    return totals(table)
+
+
+def leave_one_genre_out(cases: list[Prepared], base: ClassifierConfig) -> dict:
+    """Per genre: the rule chosen on every other genre, and how it and `base` score the held-out genre.
+    `pooled` sums the held-out genres (each scored by a rule it had no part in choosing)."""
+    genres = sorted({c.genre for c in cases})
+    out, pooled, pooled_base = {}, 0, 0
+    for genre in genres:
+        held = [c for c in cases if c.genre == genre]
+        chosen, _ = sweep([c for c in cases if c.genre != genre], base)
+        held_table, base_table = counts(held, chosen), counts(held, base)
+        pooled, pooled_base = pooled + held_table, pooled_base + base_table
+        out[genre] = {"episodes": len(held), "config": {k: getattr(chosen, k) for k in
+                                                        ("threshold", "margin", "window", "context", "min_sentences")},
+                      "held_out": totals(held_table), "shipped": totals(base_table)}
+    return {"genres": out, "pooled": totals(pooled) if genres else {}, "pooled_shipped": totals(pooled_base) if genres else {}}
+
+
+def calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
+    answerable, unanswerable = sims
+    best = (-1, 0.0)
+    for t in np.arange(0.10, 0.61, 0.01):
+        correct = sum(s >= t for s in answerable) + sum(s < t for s in unanswerable)
+        best = max(best, (correct, round(float(t), 2)), key=lambda x: (x[0], -abs(x[1] - 0.35)))
+    return {"min_relevance": best[1], "correct": best[0], "of": len(answerable) + len(unanswerable),
+            "answerable_min": round(min(answerable), 3) if answerable else None,
+            "unanswerable_max": round(max(unanswerable), 3) if unanswerable else None}
+
+
+def calibrate_support(supports: tuple[list[float], list[float]], margin: float = 0.02) -> dict:
+    """min_support a little under the least-supported answerable question (how answer/support.py's 0.60 was
+    chosen, with leave-one-question-out on the corpus), and what it refuses."""
+    answerable, unanswerable = supports
+    if not answerable:
+        return {}
+    t = round(min(answerable) - margin, 2)
+    return {"min_support": t, "answered": sum(v >= t for v in answerable), "answerable": len(answerable),
+            "refused_unanswerable": sum(v < t for v in unanswerable), "unanswerable": len(unanswerable)}

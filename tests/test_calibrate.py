@@ -1,0 +1,92 @@
+"""Calibration: the array scorer used by sweeps agrees with the classifier itself, and the held-out
+figures (leave one episode out, leave one genre out) are really held out."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from cxinsight.answer.session import Session
+from cxinsight.evaluation import calibrate as cal
+from cxinsight.evaluation.evaluate import _score, run_eval
+from cxinsight.extract.classifier import TacticClassifier
+from cxinsight.settings import load_settings
+
+GOLD = Path(__file__).resolve().parents[1] / "corpus" / "gold.yaml"
+
+
+@pytest.fixture(scope="module")
+def calibrated(corpus_store):
+    session = Session(load_settings(store=corpus_store))
+    pool: list = []
+    report = run_eval(session, GOLD, calibrate=True, pool=pool)
+    yield session, report, pool
+    session.close()
+
+
+def _cases(session):
+    """The corpus episodes as run_eval builds them, with the scores of every scoring in the grid."""
+    from cxinsight.evaluation.evaluate import _gold_sentences, load_gold
+
+    classifier = TacticClassifier(session.taxonomy, session.embedder)
+    cases = []
+    for episode_id, labels in load_gold(GOLD)["episodes"].items():
+        episode, _ = session.archive.load_episode(episode_id)
+        gold = {label["tactic"]: _gold_sentences(episode, label["quotes"])[0] for label in labels or []}
+        scores = {}
+        for w, c in cal.SCORINGS:
+            classifier.config = session.taxonomy.classifier.model_copy(update={"window": w, "context": c})
+            scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
+        cases.append({"episode": episode, "gold": gold, "scores": scores, "genre": ""})
+    classifier.config = session.taxonomy.classifier
+    return classifier, cases
+
+
+def test_array_scorer_matches_the_classifier(calibrated):
+    session, _, _ = calibrated
+    classifier, cases = _cases(session)
+    prepared = [cal.prepare(classifier, case) for case in cases]
+    base = session.taxonomy.classifier
+    rules = [base] + [base.model_copy(update=u) for u in (
+        {"threshold": 0.35, "margin": 0.03, "min_sentences": 1},
+        {"threshold": 0.30, "margin": 1.0, "min_sentences": 2, "window": 2, "context": 0.0},
+        {"threshold": 0.50, "window": 1, "context": 0.0},
+        {"threshold": 0.28, "margin": 1.0, "window": 3, "context": 0.0, "min_sentences": 3},
+    )]
+    for rule in rules:
+        slow = _score(classifier, cases, rule, session.taxonomy.ids)
+        fast = cal.totals(cal.counts(prepared, rule))
+        assert fast == {k: slow[k] for k in ("episode_level", "sentence_level")}, rule
+        assert fast["episode_level"]["tp"] > 0  # the rules find something, so the comparison means something
+
+
+def test_calibration_report_is_held_out(calibrated):
+    session, report, pool = calibrated
+    calibration = report["calibration"]
+    # The best rule in-sample is at least as good as any held-out figure of the same grid.
+    best = cal.objective(calibration)
+    held = cal.objective(calibration["leave_one_episode_out"])
+    assert 0 < held <= best + 1e-9
+    # The pool carries the corpus under its folder's name, for leave-one-genre-out across sets.
+    assert len(pool) == report["episodes"] == 8 and {p.genre for p in pool} == {"corpus"}
+
+
+def test_leave_one_genre_out_chooses_without_the_held_out_genre(calibrated):
+    session, report, pool = calibrated
+    # Two made-up genres over the corpus episodes: the first four and the last four.
+    split = [replace(p, genre="a" if i < 4 else "b") for i, p in enumerate(pool)]
+    base = session.taxonomy.classifier
+    logo = cal.leave_one_genre_out(split, base)
+    assert set(logo["genres"]) == {"a", "b"}
+    for genre, other in (("a", "b"), ("b", "a")):
+        chosen, _ = cal.sweep([p for p in split if p.genre == other], base)
+        held = cal.totals(cal.counts([p for p in split if p.genre == genre], chosen))
+        assert logo["genres"][genre]["held_out"] == held
+        assert logo["genres"][genre]["shipped"] == cal.totals(cal.counts([p for p in split if p.genre == genre], base))
+    pooled = logo["pooled"]["episode_level"]
+    assert pooled["tp"] == sum(g["held_out"]["episode_level"]["tp"] for g in logo["genres"].values())
+    # Summed over the held-out genres, the shipped rules give the report's own figures.
+    for level in ("episode_level", "sentence_level"):
+        assert logo["pooled_shipped"][level] == report["extraction"][level]
