@@ -54,6 +54,8 @@ def test_array_scorer_matches_the_classifier(calibrated):
         {"threshold": 0.30, "margin": 1.0, "min_sentences": 2, "window": 2, "context": 0.0},
         {"threshold": 0.50, "window": 1, "context": 0.0},
         {"threshold": 0.28, "margin": 1.0, "window": 3, "context": 0.0, "min_sentences": 3},
+        {"grow_threshold": None, "fill_gap": 0},
+        {"threshold": 0.42, "grow_threshold": 0.25, "grow_margin": 1.0, "fill_gap": 1},
     )]
     for rule in rules:
         slow = _score(classifier, cases, rule, session.taxonomy.ids)

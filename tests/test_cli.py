@@ -105,11 +105,21 @@ def test_eval_scores_several_sets_side_by_side(cli_run, on_corpus, tmp_path, mon
     assert all(r["episodes"] == 1 and r["retrieval"]["hit_at_3"] == 1.0 for r in both["reports"])
     shown = cli_run("eval", "--gold", str(small["a"]), "--gold", str(small["b"]))
     assert "Side by side" in shown.output and "a (1 episodes)" in shown.output and "b (1 episodes)" in shown.output
-    # by default: the corpus, and a note that the test set is not in this store (nothing scored against nothing)
+    # --calibrate across sets: the rule is chosen on the tuning sets only, never on a set marked `role: test`
+    small["b"].write_text(json.dumps({"role": "test", **json.loads(small["b"].read_text())}))
+    calibrated = json.loads(cli_run("eval", "--gold", str(small["a"]), "--gold", str(small["b"]), "--calibrate",
+                                    "--json").output)
+    assert [r["role"] for r in calibrated["reports"]] == ["", "test"]
+    together = calibrated["tuned_together"]
+    assert together["tuned_on"] == [str(small["a"])] and set(together["sets"]) == {str(small["a"]), str(small["b"])}
+    assert together["sets"][str(small["b"])]["role"] == "test"
+    assert set(calibrated["leave_one_genre_out"]["genres"]) == {"a", "b"}  # a set without genres is one genre
+    # by default: the corpus, and a note for each other set that is not in this store (nothing scored against nothing)
     monkeypatch.chdir(GOLD.parent.parent)  # the default gold files are named from the project's root
     default = cli_run("eval")
     assert "Tactic extraction vs corpus/gold.yaml" in default.output and "Side by side" not in default.output
     assert "corpus/testset/gold.yaml: none of its documents is in this store" in default.stderr
+    assert "corpus/devset/gold.yaml: none of its documents is in this store" in default.stderr
 
 
 def test_ask_refuses_a_near_topic_question_the_archive_does_not_answer(cli_run, on_corpus):

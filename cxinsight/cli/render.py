@@ -167,7 +167,8 @@ def print_report(report: dict) -> None:
     console.print(f"Refusals: answered {ret['answered']}/{ret['answerable']} answerable questions; "
                   f"refused {ret['refused_unanswerable']}/{ret['unanswerable']} unanswerable ones")
     if report.get("by_genre"):
-        genres = Table(title="Per genre (settings chosen on the corpus; none of these tuned on)")
+        never = "; a test set: never tuned on" if report.get("role") == "test" else ""
+        genres = Table(title=f"Per genre (the shipped settings{never})")
         for col in ("genre", "docs", "ep P", "ep R", "ep F1", "ep FP", "sent P", "sent R", "sent F1"):
             genres.add_column(col, justify="left" if col == "genre" else "right", no_wrap=True)
         for genre, g in report["by_genre"].items():
@@ -188,21 +189,38 @@ def print_report(report: dict) -> None:
     console.print(f"({report['seconds']} s)", style="dim")
 
 
-def print_leave_one_genre_out(logo: dict) -> None:
-    """Per held-out genre: the shipped (corpus-chosen) rules against rules chosen on every other genre."""
-    table = Table(title="Leave one genre out: rules chosen on the other genres, scored on the held-out one")
-    for col in ("held out", "docs", "ep F1 shipped", "ep F1 held-out", "sent F1 shipped", "sent F1 held-out", "rule chosen"):
-        table.add_column(col, justify="left" if col in ("held out", "rule chosen") else "right")
-    rows = list(logo["genres"].items()) + [("ALL (pooled)", {"episodes": sum(g["episodes"] for g in logo["genres"].values()),
-                                                             "shipped": logo["pooled_shipped"], "held_out": logo["pooled"]})]
-    for genre, g in rows:
-        rule = g.get("config")
-        table.add_row(genre, str(g["episodes"]), f"{g['shipped']['episode_level']['f1']:.2f}",
-                      f"{g['held_out']['episode_level']['f1']:.2f}", f"{g['shipped']['sentence_level']['f1']:.2f}",
-                      f"{g['held_out']['sentence_level']['f1']:.2f}",
-                      f"t={rule['threshold']} m={rule['margin']} w={rule['window']} c={rule['context']} "
-                      f"n={rule['min_sentences']}" if rule else "")
-    console.print(table)
+def _rule(cfg: dict) -> str:
+    grow = f" grow={cfg['grow_threshold']}/{cfg['grow_margin']} gap={cfg['fill_gap']}" if cfg.get("grow_threshold") is not None else ""
+    return f"t={cfg['threshold']} m={cfg['margin']} w={cfg['window']} c={cfg['context']} n={cfg['min_sentences']}{grow}"
+
+
+def _f1s(level: dict) -> tuple[str, str]:
+    return f"{level['episode_level']['f1']:.2f}", f"{level['sentence_level']['f1']:.2f}"
+
+
+def print_across_sets(across: dict) -> None:
+    """`eval --calibrate` over several sets: the rule chosen on the tuning sets together, and leave-one-genre-out."""
+    together = across.get("tuned_together")
+    if together:
+        table = Table(title=f"Rule chosen on {' + '.join(Path(g).parent.name or g for g in together['tuned_on'])}: "
+                            f"{_rule(together['config'])}")
+        for col in ("set", "role", "ep F1 shipped", "ep F1 chosen", "sent F1 shipped", "sent F1 chosen"):
+            table.add_column(col, justify="left" if col in ("set", "role") else "right")
+        for gold, r in together["sets"].items():
+            (es, ss), (ec, sc) = _f1s(r["shipped"]), _f1s(r["chosen"])
+            table.add_row(Path(gold).parent.name or gold, r["role"], es, ec, ss, sc)
+        console.print(table)
+    logo = across.get("leave_one_genre_out")
+    if logo:
+        table = Table(title="Leave one genre out: a rule chosen on the other genres, scored on the held-out one")
+        for col in ("held out", "docs", "ep F1 shipped", "ep F1 held-out", "sent F1 shipped", "sent F1 held-out", "rule chosen"):
+            table.add_column(col, justify="left" if col in ("held out", "rule chosen") else "right")
+        pooled = {"episodes": sum(g["episodes"] for g in logo["genres"].values()),
+                  "shipped": logo["pooled_shipped"], "held_out": logo["pooled"]}
+        for genre, g in [*logo["genres"].items(), ("ALL (pooled)", pooled)]:
+            (es, ss), (eh, sh) = _f1s(g["shipped"]), _f1s(g["held_out"])
+            table.add_row(genre, str(g["episodes"]), es, eh, ss, sh, _rule(g["config"]) if "config" in g else "")
+        console.print(table)
 
 
 CARD_TACTICS = ("cleanup-and-catch-up", "hr-integration", "middle-manager-coaching")

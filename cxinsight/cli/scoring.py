@@ -10,17 +10,19 @@ from cxinsight.cli.common import _emit_json, _llm_options, _session, handle_erro
 
 
 CORPUS_GOLD = Path("corpus/gold.yaml")
+DEVSET_GOLD = Path("corpus/devset/gold.yaml")
 TESTSET_GOLD = Path("corpus/testset/gold.yaml")
 
 
 @click.command("eval")
 @click.option("--gold", "golds", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
               help="Gold labels: tactics per episode and questions with the episodes that answer them; repeat to "
-                   "score several sets side by side.  [default: corpus/gold.yaml, and corpus/testset/gold.yaml "
-                   "when the store holds its documents]")
+                   "score several sets side by side.  [default: corpus/gold.yaml, plus corpus/devset/gold.yaml "
+                   "and corpus/testset/gold.yaml when the store holds their documents]")
 @click.option("--calibrate", is_flag=True,
-              help="Also sweep classifier and refusal thresholds: the best, leave-one-episode-out and, with "
-                   "several genres, leave-one-genre-out figures (rules chosen on the other genres).")
+              help="Also sweep classifier and refusal thresholds: the best per set and leave-one-episode-out; "
+                   "with several sets, the rule chosen on all tuning sets together (never on a set whose gold "
+                   "says `role: test`) and leave-one-genre-out figures.")
 @_llm_options
 @click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
               help="With --llm: only the first N gold episodes (LLM runs are slow).")
@@ -31,13 +33,15 @@ TESTSET_GOLD = Path("corpus/testset/gold.yaml")
 def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
     """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels.
 
-    By default the sample corpus (what the settings were tuned on) and, when the
-    store holds it, the independent test set (never tuned on) are scored and
-    shown side by side, the test set also per genre:
+    By default the sets the settings were tuned on (the sample corpus, and the
+    development set of other genres) and the independent test set (never tuned
+    on) are scored and shown side by side, each set with genres also per genre
+    (a set is scored when the store holds its documents):
 
     \b
-      cxinsight ingest corpus/episodes corpus/testset/episodes
+      cxinsight ingest corpus/episodes corpus/devset/episodes corpus/testset/episodes
       cxinsight eval
+      cxinsight eval --calibrate    # also re-choose the rules and show held-out figures
 
     With --llm SPEC, compare the offline extractor with the LLM-assisted one on
     the same episodes instead: P/R/F1 and seconds per episode, side by side.
@@ -56,13 +60,13 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.cli.render import print_report
         from cxinsight.evaluation.evaluate import run_eval
 
-        pool: list = []
-        reports = [run_eval(session, gold, calibrate=calibrate, pool=pool) for gold in golds]
+        pools: dict[str, list] = {}
+        reports = [run_eval(session, gold, calibrate=calibrate, pool=pools.setdefault(str(gold), [])) for gold in golds]
         printer = print_report
-    genres = _leave_one_genre_out(session, pool) if calibrate and not llm else None
+    across = _across_sets(session, reports, pools) if calibrate and printer is print_report else {}
     if as_json:
         doc = reports[0] if len(reports) == 1 else {"reports": reports}
-        _emit_json({**doc, "leave_one_genre_out": genres} if genres else doc)
+        _emit_json({**doc, **across})
         return
     for report in reports:
         printer(report)
@@ -70,29 +74,40 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.cli.render import print_side_by_side
 
         print_side_by_side(reports)
-    if genres:
-        from cxinsight.cli.render import print_leave_one_genre_out
+    if across:
+        from cxinsight.cli.render import print_across_sets
 
-        print_leave_one_genre_out(genres)
+        print_across_sets(across)
 
 
-def _leave_one_genre_out(session, pool: list) -> dict | None:
-    """Rules chosen on all genres but one (the corpus is one), scored on that one; None with one genre."""
-    from cxinsight.evaluation.calibrate import leave_one_genre_out
+def _across_sets(session, reports: list[dict], pools: dict[str, list]) -> dict:
+    """With several sets or genres: the rule chosen on all tuning sets together (never on a `role: test`
+    set), scored on every set; and leave-one-genre-out over all of them (the corpus counts as a genre)."""
+    from cxinsight.evaluation import calibrate as cal
 
-    if len({p.genre for p in pool}) < 2:
-        return None
-    return leave_one_genre_out(pool, session.taxonomy.classifier)
+    base, out = session.taxonomy.classifier, {}
+    tuning = [r["gold"] for r in reports if r.get("role") != "test" and pools.get(r["gold"])]
+    if len(reports) > 1 and tuning:
+        chosen, _ = cal.sweep([p for g in tuning for p in pools[g]], base)
+        out["tuned_together"] = {"tuned_on": tuning, "config": chosen.model_dump(), "sets": {
+            r["gold"]: {"role": r.get("role", ""), "chosen": cal.totals(cal.counts(pools[r["gold"]], chosen)),
+                        "shipped": cal.totals(cal.counts(pools[r["gold"]], base))} for r in reports if pools.get(r["gold"])}}
+    everything = [p for pool in pools.values() for p in pool]
+    if len({p.genre for p in everything}) > 1:
+        out["leave_one_genre_out"] = cal.leave_one_genre_out(everything, base)
+    return out
 
 
 def _default_golds(session, console) -> list[Path]:
     from cxinsight.evaluation.evaluate import gold_in_store
 
     golds = [CORPUS_GOLD]
-    if TESTSET_GOLD.is_file():
-        if gold_in_store(session, TESTSET_GOLD):
-            golds.append(TESTSET_GOLD)
+    for gold in (DEVSET_GOLD, TESTSET_GOLD):
+        if not gold.is_file():
+            continue
+        if gold_in_store(session, gold):
+            golds.append(gold)
         else:
-            console.print(f"({TESTSET_GOLD}: none of its documents is in this store; `cxinsight ingest "
-                          f"{TESTSET_GOLD.parent / 'episodes'}` to score it beside the corpus)", style="dim")
+            console.print(f"({gold}: none of its documents is in this store; `cxinsight ingest "
+                          f"{gold.parent / 'episodes'}` to score it beside the corpus)", style="dim")
     return golds

@@ -192,7 +192,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
         cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id])})
     tactic_ids = taxonomy.ids
-    report = {"gold": str(gold_path), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
+    report = {"gold": str(gold_path), "role": str(gold.get("role") or ""), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
               "extraction": _score(classifier, cases, taxonomy.classifier, tactic_ids), "warnings": warnings}
     genres = sorted({c["genre"] for c in cases if c["genre"]})
     if len(genres) > 1:  # each genre scored on its own, with the shipped (corpus-chosen) settings

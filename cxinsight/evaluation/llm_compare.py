@@ -10,12 +10,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from cxinsight.evaluation.evaluate import (
-    _gold_sentences,
-    _prf,
-    load_gold,
-    require_gold_episodes,
-)
+from cxinsight.evaluation.calibrate import prf
+from cxinsight.evaluation.evaluate import _gold_sentences, load_gold, require_gold_episodes
 
 
 def _score(predictions: list[dict[str, set[str]]], golds: list[dict[str, set[str]]], tactic_ids: list[str]) -> dict:
@@ -29,7 +25,7 @@ def _score(predictions: list[dict[str, set[str]]], golds: list[dict[str, set[str
             sent[0] += len(p & g)
             sent[1] += len(p - g)
             sent[2] += len(g - p)
-    return {"episode_level": _prf(*ep), "sentence_level": _prf(*sent)}
+    return {"episode_level": prf(*ep), "sentence_level": prf(*sent)}
 
 
 def compare_extractors(session, gold_path: Path, spec: str, limit: int | None = None) -> dict:

@@ -12,8 +12,13 @@ same-speaker neighbours (`context` in the classifier settings is that mean's wei
 embedding). A discussion that runs over several sentences is then judged as one, while a
 sentence's own words still lead. (Chosen by leave-one-episode-out on corpus/gold.yaml against the
 sentence alone: sentence F1 0.590 -> 0.648, episode F1 0.923 -> 0.903; a sliding 2- or 3-sentence
-window, the sentence's passage as context, hysteresis thresholds and a logistic regression on the
-embeddings scored lower; see README.)
+window, the sentence's passage as context and a logistic regression on the embeddings scored lower.)
+
+A discussion then grows from its confident sentences into neighbours with a lower score for the
+tactic, and small gaps inside it are filled (see `label`). On the sample interviews, whose gold
+marks a few key quotes, this did little; on the development set, labelled like the test set (every
+sentence that expresses the tactic, details included), the classifier found a quarter of the labelled
+sentences without it and about half with it (rules chosen on both sets: see README).
 
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
@@ -82,19 +87,14 @@ class TacticClassifier:
                  meta: EpisodeMeta | None = None) -> list[TacticMention]:
         if scores is None:
             scores = self.sentence_scores(sentences, meta)
-        cfg = self.config
+        long_enough = np.array([len(s.text.split()) >= self.config.min_words for s in sentences], dtype=bool)
+        speakers = np.array([s.speaker for s in sentences], dtype=object)
+        labels = label(scores, long_enough, self.named(sentences, meta), self.config, speakers)
         found: list[TacticMention] = []
-        best = scores.max(axis=1) if len(scores) else np.zeros(0)
-        long_enough = np.array([len(s.text.split()) >= cfg.min_words for s in sentences], dtype=bool)
-        named = self.named(sentences, meta)
         for k, tactic in enumerate(self.taxonomy.tactics):
-            labelled = (scores[:, k] >= cfg.threshold) & (scores[:, k] >= best - cfg.margin) & long_enough
-            if labelled.sum() < cfg.min_sentences and not named[:, k].any():
-                continue  # a passing remark is not a discussion of the tactic (unless it names it)
-            labelled |= named[:, k]
             run: list[int] = []
             for i in range(len(sentences) + 1):
-                if i < len(sentences) and labelled[i]:
+                if i < len(sentences) and labels[i, k]:
                     run.append(i)
                     continue
                 if run:
@@ -110,6 +110,52 @@ class TacticClassifier:
                 run = []
         found.sort(key=lambda m: m.sentence_ids[0])
         return found
+
+
+def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: ClassifierConfig,
+          speakers: np.ndarray | None = None) -> np.ndarray:
+    """(n_sentences, n_tactics) True where a sentence is labelled with a tactic.
+
+    Seeds: a long-enough sentence whose score passes the threshold and is its best (within `margin`).
+    A tactic with fewer than `min_sentences` seeds is a passing remark, not a discussion, unless a sentence
+    names it. A discussion then grows from its seeds into neighbours that pass the lower `grow_threshold`
+    (hysteresis), and gaps of up to `fill_gap` sentences inside it are filled: the sentences that give a
+    tactic's details ("The answers filled a spreadsheet with 300 rows") rarely look like the tactic alone.
+    Growth and filling stay within one speaker's turn: a host's "So where did you start?" next to the
+    answer is not part of it. (`speakers`: one label per sentence; None or all "" for unlabelled text.)
+    """
+    if not len(scores):
+        return np.zeros(scores.shape, dtype=bool)
+    best = scores.max(axis=1, keepdims=True)
+    seeds = (scores >= cfg.threshold) & (scores >= best - cfg.margin) & long_enough[:, None]
+    discussed = (seeds.sum(axis=0) >= cfg.min_sentences) | named.any(axis=0)
+    labels = (seeds | named) & discussed
+    turn_starts = np.zeros(len(scores), dtype=bool)
+    if speakers is not None:
+        turn_starts[1:] = speakers[1:] != speakers[:-1]
+    turn = np.cumsum(turn_starts)
+    if cfg.grow_threshold is not None:
+        passes = (scores >= cfg.grow_threshold) & (scores >= best - cfg.grow_margin)
+        for k in np.flatnonzero(discussed):
+            labels[:, k] = _grow(labels[:, k], passes[:, k], turn_starts)
+    if cfg.fill_gap > 0:
+        for k in np.flatnonzero(discussed):
+            at = np.flatnonzero(labels[:, k])
+            for a, b in zip(at[:-1], at[1:]):
+                if b - a <= cfg.fill_gap + 1 and turn[a] == turn[b]:
+                    labels[a:b, k] = True
+    return labels
+
+
+def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.ndarray:
+    """Every run of consecutive passing-or-seed sentences of one turn that holds a seed."""
+    joined = seeds | passes
+    starts = turn_starts.copy()
+    starts[0] = True
+    starts[1:] |= ~joined[:-1] | ~joined[1:]
+    run_id = np.cumsum(starts)
+    seeded = np.unique(run_id[seeds])
+    return joined & np.isin(run_id, seeded)
 
 
 def _context(sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
