@@ -70,7 +70,9 @@ def test_a_full_disk_is_named_in_one_line_and_a_rerun_completes(small_disk, tmp_
     assert again.returncode == 0, again.stderr
     statuses = [o["status"] for o in json.loads(again.stdout)["outcomes"]]
     assert statuses.count("indexed") + statuses.count("skipped") == 4
-    assert statuses.count("skipped") == (1 if exit_code == 1 else 0)  # the episode finished before the disk filled
+    # the episodes that finished before the disk filled are kept and skipped (at 2 MB: the first, and since
+    # extraction labels more sentences, sometimes the second too, whose error then comes after its commit)
+    assert statuses.count("skipped") in ((1, 2) if exit_code == 1 else (0,))
     doctor = cx("doctor", "--json", store=store)
     report = json.loads(doctor.stdout)
     assert doctor.returncode == 0 and report["healthy"], report["findings"]
