@@ -61,9 +61,15 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.evaluation.evaluate import run_eval
 
         pools: dict[str, list] = {}
-        reports = [run_eval(session, gold, calibrate=calibrate, pool=pools.setdefault(str(gold), [])) for gold in golds]
+        reports = []
+        for gold in golds:
+            with _working(err_console, f"Scoring {gold}{' and sweeping its rules' if calibrate else ''}…"):
+                reports.append(run_eval(session, gold, calibrate=calibrate, pool=pools.setdefault(str(gold), [])))
         printer = print_report
-    across = _across_sets(session, reports, pools) if calibrate and printer is print_report else {}
+    across = {}
+    if calibrate and printer is print_report:
+        with _working(err_console, "Choosing rules across the sets and leaving each genre out…"):
+            across = _across_sets(session, reports, pools)
     if as_json:
         doc = reports[0] if len(reports) == 1 else {"reports": reports}
         _emit_json({**doc, **across})
@@ -78,6 +84,13 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
         from cxinsight.cli.render import print_across_sets
 
         print_across_sets(across)
+
+
+def _working(console, what: str):
+    """A spinner on a terminal (calibration takes minutes); nothing when the output is piped."""
+    import contextlib
+
+    return console.status(what) if console.is_terminal else contextlib.nullcontext()
 
 
 def _across_sets(session, reports: list[dict], pools: dict[str, list]) -> dict:
