@@ -89,6 +89,11 @@ def test_leave_one_genre_out_chooses_without_the_held_out_genre(calibrated):
         assert logo["genres"][genre]["shipped"] == cal.totals(cal.counts([p for p in split if p.genre == genre], base))
     pooled = logo["pooled"]["episode_level"]
     assert pooled["tp"] == sum(g["held_out"]["episode_level"]["tp"] for g in logo["genres"].values())
+    # Rules are chosen on tuning documents only: with "b" marked not for tuning, only "b" can be held out,
+    # by the rule chosen on "a".
+    only_a = cal.leave_one_genre_out(split, base, [p.genre == "a" for p in split])
+    assert set(only_a["genres"]) == {"b"}
+    assert only_a["genres"]["b"]["held_out"] == logo["genres"]["b"]["held_out"]
     # Summed over the held-out genres, the shipped rules give the report's own figures.
     for level in ("episode_level", "sentence_level"):
         assert logo["pooled_shipped"][level] == report["extraction"][level]

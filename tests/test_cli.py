@@ -113,7 +113,9 @@ def test_eval_scores_several_sets_side_by_side(cli_run, on_corpus, tmp_path, mon
     together = calibrated["tuned_together"]
     assert together["tuned_on"] == [str(small["a"])] and set(together["sets"]) == {str(small["a"]), str(small["b"])}
     assert together["sets"][str(small["b"])]["role"] == "test"
-    assert set(calibrated["leave_one_genre_out"]["genres"]) == {"a", "b"}  # a set without genres is one genre
+    # a set without genres is one genre; "a" is the only tuning genre, so only "b" can be held out
+    assert set(calibrated["leave_one_genre_out"]["genres"]) == {"b"}
+    assert calibrated["leave_one_genre_out"]["genres"]["b"]["config"] == calibrated["tuned_together"]["config"]
     # by default: the corpus, and a note for each other set that is not in this store (nothing scored against nothing)
     monkeypatch.chdir(GOLD.parent.parent)  # the default gold files are named from the project's root
     default = cli_run("eval")

@@ -95,7 +95,8 @@ def _working(console, what: str):
 
 def _across_sets(session, reports: list[dict], pools: dict[str, list]) -> dict:
     """With several sets or genres: the rule chosen on all tuning sets together (never on a `role: test`
-    set), scored on every set; and leave-one-genre-out over all of them (the corpus counts as a genre)."""
+    set), scored on every set; and leave-one-genre-out: for each genre, a rule chosen on the tuning sets'
+    other genres, scored on that genre in every set (a set without genres counts as one genre)."""
     from cxinsight.evaluation import calibrate as cal
 
     base, out = session.taxonomy.classifier, {}
@@ -105,9 +106,12 @@ def _across_sets(session, reports: list[dict], pools: dict[str, list]) -> dict:
         out["tuned_together"] = {"tuned_on": tuning, "config": chosen.model_dump(), "sets": {
             r["gold"]: {"role": r.get("role", ""), "chosen": cal.totals(cal.counts(pools[r["gold"]], chosen)),
                         "shipped": cal.totals(cal.counts(pools[r["gold"]], base))} for r in reports if pools.get(r["gold"])}}
-    everything = [p for pool in pools.values() for p in pool]
-    if len({p.genre for p in everything}) > 1:
-        out["leave_one_genre_out"] = cal.leave_one_genre_out(everything, base)
+    roles = {r["gold"]: r.get("role") for r in reports}
+    everything = [(p, roles.get(gold) != "test") for gold, pool in pools.items() for p in pool]
+    if len({p.genre for p, _ in everything}) > 1:
+        genres = cal.leave_one_genre_out([p for p, _ in everything], base, [t for _, t in everything])
+        if genres["genres"]:
+            out["leave_one_genre_out"] = genres
     return out
 
 

@@ -124,19 +124,23 @@ def leave_one_out(cases: list[Prepared], base: ClassifierConfig) -> dict:
     return totals(table)
 
 
-def leave_one_genre_out(cases: list[Prepared], base: ClassifierConfig) -> dict:
-    """Per genre: the rule chosen on every other genre, and how it and `base` score the held-out genre.
-    `pooled` sums the held-out genres (each scored by a rule it had no part in choosing)."""
-    genres = sorted({c.genre for c in cases})
+def leave_one_genre_out(cases: list[Prepared], base: ClassifierConfig, tuning: list[bool] | None = None) -> dict:
+    """Per genre: the rule chosen on the other genres' tuning documents (`tuning`: per case, default all),
+    and how it and `base` score the held-out genre in every set. A genre with no other tuning documents to
+    choose on is left out. `pooled` sums the held-out genres (each scored by a rule it had no part in choosing)."""
+    tuning = [True] * len(cases) if tuning is None else tuning
     out, pooled, pooled_base = {}, 0, 0
-    for genre in genres:
+    for genre in sorted({c.genre for c in cases}):
+        choose_on = [c for c, t in zip(cases, tuning) if t and c.genre != genre]
+        if not choose_on:
+            continue
         held = [c for c in cases if c.genre == genre]
-        chosen, _ = sweep([c for c in cases if c.genre != genre], base)
+        chosen, _ = sweep(choose_on, base)
         held_table, base_table = counts(held, chosen), counts(held, base)
         pooled, pooled_base = pooled + held_table, pooled_base + base_table
         out[genre] = {"episodes": len(held), "config": chosen.model_dump(),
                       "held_out": totals(held_table), "shipped": totals(base_table)}
-    return {"genres": out, "pooled": totals(pooled) if genres else {}, "pooled_shipped": totals(pooled_base) if genres else {}}
+    return {"genres": out, "pooled": totals(pooled) if out else {}, "pooled_shipped": totals(pooled_base) if out else {}}
 
 
 def calibrate_refusal(sims: tuple[list[float], list[float]]) -> dict:
