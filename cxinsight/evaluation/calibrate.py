@@ -1,12 +1,14 @@
 """Choosing the classifier's decision rules on labelled episodes, and judging that choice on held-out ones.
 
-`sweep` tries every rule in the grid; `leave_one_out` chooses on all episodes but one and scores that one
-(how the shipped rules were chosen on the corpus); `leave_one_genre_out` chooses on every genre but one
-(the corpus counts as a genre) and scores the held-out genre, so a figure says how well rules chosen on
-other kinds of text carry to a kind never seen. The rules a user runs stay the corpus-chosen ones.
+`sweep` tries the seed rules in the grid, then growth on the best of them; `leave_one_out` chooses on all
+episodes but one and scores that one; `leave_one_genre_out` chooses on the tuning documents of every genre
+but one (the corpus counts as a genre) and scores the held-out genre, so a figure says how well rules chosen
+on other kinds of text carry to a kind never seen. The shipped rules were chosen on the corpus and the
+development set together; a set marked `role: test` is never chosen on.
 
-A sweep tries about 1,600 rules, so a rule is scored here with array operations on precomputed matrices
-(`Prepared`) instead of building TacticMentions; `tests/test_calibrate.py` checks both give the same counts.
+A sweep tries about 2,600 rules, so a rule is scored here with array operations on precomputed matrices
+(`Prepared`) through the classifier's own `label`, instead of building TacticMentions;
+`tests/test_calibrate.py` checks both give the same counts.
 """
 
 from __future__ import annotations
