@@ -9,6 +9,6 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["cxinsight", "cxinsight.*"]) + ["cxinsight.prompts"],
     package_dir={"cxinsight.prompts": "prompts"},
-    package_data={"cxinsight.prompts": ["*.yaml"], "cxinsight.notes": ["schemas/*.json"],
+    package_data={"cxinsight.prompts": ["*.yaml", "*.json"], "cxinsight.notes": ["schemas/*.json"],
                   "cxinsight.serve": ["page/*"]},
 )

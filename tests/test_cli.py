@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.conftest import CORPUS, GOLD
+from tests.conftest import CORPUS, GOLD, ROOT
 from tests.helpers import assert_verbatim, transcript_sentences
 
 
@@ -122,6 +122,32 @@ def test_eval_scores_several_sets_side_by_side(cli_run, on_corpus, tmp_path, mon
     assert "Tactic extraction vs corpus/gold.yaml" in default.output and "Side by side" not in default.output
     assert "corpus/testset/gold.yaml: none of its documents is in this store" in default.stderr
     assert "corpus/devset/gold.yaml: none of its documents is in this store" in default.stderr
+
+
+def test_train_head_reports_held_out_figures_and_writes_the_head_beside_the_taxonomy(cli_run, on_corpus, tmp_path):
+    taxonomy = tmp_path / "tactics.yaml"
+    taxonomy.write_text((ROOT / "prompts" / "tactics.yaml").read_text())  # names `head: tactic_head.json`, absent here
+    missing = cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD))
+    assert missing.exit_code != 0 and "--train-head" in missing.stderr and len(missing.stderr.strip().splitlines()) == 1
+    report = json.loads(cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD), "--train-head", "--json").output)
+    assert report["written"] and report["head"] == str(tmp_path / "tactic_head.json") and report["trained_on"] == [str(GOLD)]
+    corpus = report["sets"][str(GOLD)]
+    assert corpus["documents"] == 8 == report["documents"]
+    # each episode scored by a head trained on the 7 others: measured episode F1 0.92, sentence F1 0.70
+    assert corpus["head_held_out"]["episode_level"]["f1"] >= 0.8 and corpus["head_held_out"]["sentence_level"]["f1"] >= 0.6
+    scored = json.loads(cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD), "--json").output)
+    assert scored["head"] == {"trained_on": [str(GOLD)], "in_sample": True} and scored["warnings"] == []
+    assert "in-sample" in cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD)).output
+    # a tactic edited after training is scored by its centroid alone, and eval says so
+    taxonomy.write_text(taxonomy.read_text().replace("killed most of them", "retired most of them", 1))
+    stale = json.loads(cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD), "--json").output)
+    assert any("predates tactics cleanup-and-catch-up as they now read" in w for w in stale["warnings"])
+    # a test set is never trained on
+    held = tmp_path / "held" / "gold.yaml"
+    held.parent.mkdir()
+    held.write_text(json.dumps({**__import__("yaml").safe_load(GOLD.read_text()), "role": "test"}))
+    refused = cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(held), "--train-head")
+    assert refused.exit_code != 0 and "at least 2 labelled tuning documents" in refused.stderr
 
 
 def test_ask_refuses_a_near_topic_question_the_archive_does_not_answer(cli_run, on_corpus):

@@ -184,6 +184,9 @@ def print_report(report: dict) -> None:
         console.print(f"  held-out    episode F1 {loo['episode_level']['f1']:.3f}, sentence F1 {loo['sentence_level']['f1']:.3f}")
         console.print(f"  refusal threshold: {cal['refusal']}")
         console.print(f"  support threshold: {cal.get('support')}")
+    if (report.get("head") or {}).get("in_sample"):
+        console.print("(the classifier's learned head was trained on this set: these extraction figures are in-sample; "
+                      "`cxinsight eval --train-head` gives held-out ones)", style="dim")
     for warning in report["warnings"]:
         console.print(f"warning: {warning}", style="yellow")
     console.print(f"({report['seconds']} s)", style="dim")
@@ -252,3 +255,26 @@ def print_side_by_side(reports: list[dict]) -> None:
     for name, values in rows.items():
         table.add_row(name, *values)
     console.print(table)
+
+
+def print_head_training(report: dict) -> None:
+    """`eval --train-head`: each tuning document scored by a head trained without it, beside the centroids."""
+    table = Table(title=f"Learned head, leave one document out ({report['documents']} documents; "
+                        f"head weight {report['head_weight']}; rule as in the taxonomy)")
+    for col in ("set", "docs", "ep F1 centroids", "ep F1 head", "sent F1 centroids", "sent F1 head"):
+        table.add_column(col, justify="left" if col == "set" else "right")
+    pooled = {"documents": report["documents"], **report["pooled"]}
+    rows = [*report["sets"].items(), *((("ALL (pooled)", pooled),) if len(report["sets"]) > 1 else ())]
+    for name, s in rows:
+        (ec, sc), (eh, sh) = _f1s(s["centroids"]), _f1s(s["head_held_out"])
+        table.add_row(Path(name).parent.name or name, str(s["documents"]), ec, eh, sc, sh)
+    console.print(table)
+    suggested = report["suggested_rule"]
+    console.print(f"Best rule on the held-out scores: {_rule(suggested['config'])} (episode F1 "
+                  f"{suggested['episode_level']['f1']:.3f}, sentence F1 {suggested['sentence_level']['f1']:.3f})")
+    verb = "Wrote" if report["written"] else "Trained (not written)"
+    console.print(f"{verb} {report['head']}, trained on {', '.join(report['trained_on'])}.")
+    if not report["named_in_taxonomy"]:
+        console.print(f"The taxonomy names no head: add `head: {Path(report['head']).name}` under `classifier:` "
+                      "to use it.", style="yellow")
+    console.print(f"({report['seconds']} s)", style="dim")

@@ -22,7 +22,11 @@ TESTSET_GOLD = Path("corpus/testset/gold.yaml")
 @click.option("--calibrate", is_flag=True,
               help="Also sweep classifier and refusal thresholds: the best per set and leave-one-episode-out; "
                    "with several sets, the rule chosen on all tuning sets together (never on a set whose gold "
-                   "says `role: test`) and leave-one-genre-out figures.")
+                   "says `role: test`) and leave-one-genre-out figures. A set the learned head was trained on is "
+                   "swept in-sample; --train-head gives the rule on held-out scores.")
+@click.option("--train-head", is_flag=True,
+              help="Train the classifier's learned head on the tuning sets (never on a `role: test` set), report "
+                   "it leave-one-document-out beside the centroids alone, and write it next to the taxonomy.")
 @_llm_options
 @click.option("--episodes", "limit", type=click.IntRange(1, 10_000), default=None,
               help="With --llm: only the first N gold episodes (LLM runs are slow).")
@@ -30,7 +34,7 @@ TESTSET_GOLD = Path("corpus/testset/gold.yaml")
               help="Print the report as JSON (several sets: {\"reports\": [...]}, one per set).")
 @click.pass_context
 @handle_errors
-def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
+def evaluate(ctx, golds, calibrate, train_head, llm, llm_base_url, limit, as_json):
     """Score tactic extraction (precision/recall/F1) and retrieval (hit@3) against gold labels.
 
     By default the sets the settings were tuned on (the sample corpus, and the
@@ -42,6 +46,7 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
       cxinsight ingest corpus/episodes corpus/devset/episodes corpus/testset/episodes
       cxinsight eval
       cxinsight eval --calibrate    # also re-choose the rules and show held-out figures
+      cxinsight eval --train-head   # retrain the learned head (after editing the taxonomy)
 
     With --llm SPEC, compare the offline extractor with the LLM-assisted one on
     the same episodes instead: P/R/F1 and seconds per episode, side by side.
@@ -50,6 +55,14 @@ def evaluate(ctx, golds, calibrate, llm, llm_base_url, limit, as_json):
 
     session = _session(ctx, llm_base_url=llm_base_url) if llm and llm != "none" else _session(ctx)
     golds = list(golds) or _default_golds(session, err_console)
+    if train_head:
+        from cxinsight.cli.render import print_head_training
+        from cxinsight.evaluation.head_training import train_and_judge
+
+        with _working(err_console, "Training the head, leaving each tuning document out…"):
+            report = train_and_judge(session, golds)
+        _emit_json(report) if as_json else print_head_training(report)
+        return
     if llm and llm != "none":
         from cxinsight.cli.render import print_comparison
         from cxinsight.evaluation.llm_compare import compare_extractors

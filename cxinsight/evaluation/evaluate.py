@@ -165,6 +165,14 @@ def gold_in_store(session, gold_path: Path) -> int:
     return len(set(load_gold(gold_path)["episodes"]) & set(session.archive.records()))
 
 
+def _head_note(head, gold_path: Path) -> dict | None:
+    """Which sets the learned head was trained on: on those, `eval` scores documents the head has seen."""
+    if head is None:
+        return None
+    tail = lambda path: Path(path).resolve().parts[-2:]  # noqa: E731 - the head names its sets from the project root
+    return {"trained_on": head.trained_on, "in_sample": tail(gold_path) in {tail(p) for p in head.trained_on}}
+
+
 def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | None = None) -> dict:
     """The report for one gold file. With `calibrate`, also the best rules and held-out figures; `pool` then
     collects the episodes' score matrices for `calibrate.leave_one_genre_out` across several files."""
@@ -192,7 +200,11 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
         cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id])})
     tactic_ids = taxonomy.ids
+    if classifier.stale_head_tactics:
+        warnings.append(f"the classifier's head predates tactics {', '.join(classifier.stale_head_tactics)} as they now read: "
+                        "they are scored by their centroids alone; retrain it with `cxinsight eval --train-head`")
     report = {"gold": str(gold_path), "role": str(gold.get("role") or ""), "episodes": len(cases), "config": taxonomy.classifier.model_dump(),
+              "head": _head_note(classifier.head, gold_path),
               "extraction": _score(classifier, cases, taxonomy.classifier, tactic_ids), "warnings": warnings}
     genres = sorted({c["genre"] for c in cases if c["genre"]})
     if len(genres) > 1:  # each genre scored on its own, with the shipped (corpus-chosen) settings

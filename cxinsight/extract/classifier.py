@@ -33,9 +33,11 @@ without the name; a show called "Closing the Loop" would name that tactic in eve
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
+from cxinsight.extract.head import TacticHead, load_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
 
@@ -43,10 +45,14 @@ EXTRACTOR = "embedding"
 
 
 class TacticClassifier:
-    def __init__(self, taxonomy: Taxonomy, embedder, config: ClassifierConfig | None = None):
+    def __init__(self, taxonomy: Taxonomy, embedder, config: ClassifierConfig | None = None,
+                 head: TacticHead | None | bool = True):
+        """`head`: True loads the taxonomy's head file (if its settings name one), None or False scores with
+        the centroids alone, a TacticHead is used as given (training judges heads this way)."""
         self.taxonomy = taxonomy
         self.config = config or taxonomy.classifier
         self._embedder = embedder
+        self.head = _taxonomy_head(taxonomy, embedder) if head is True else (head or None)
         centroids = []
         for tactic in taxonomy.tactics:
             centroids.append(embedder.embed([tactic.description, *tactic.examples]).mean(axis=0))
@@ -63,24 +69,41 @@ class TacticClassifier:
                 named[:, k] = [bool(pattern.search(text)) for text in texts]
         return named
 
-    def sentence_scores(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
+    @property
+    def stale_head_tactics(self) -> list[str]:
+        """Tactics added or edited since the head was trained: scored by their centroid alone."""
+        if self.head is None:
+            return []
+        return [t.id for t, ok in zip(self.taxonomy.tactics, self.head.current(self.taxonomy.tactics)) if not ok]
+
+    def window_vectors(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
+        """The vectors that are scored: one per window (context-mixed for one-sentence windows)."""
+        width = max(1, self.config.window)
+        texts = _without_names([s.text for s in sentences], meta)
+        vectors = self._embedder.embed([" ".join(texts[i : i + width]) for i in range(max(1, len(texts) - width + 1))])
+        if width == 1 and self.config.context > 0:
+            mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
+            vectors = mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
+        return vectors
+
+    def sentence_scores(self, sentences: list[Sentence], meta: EpisodeMeta | None = None,
+                        vectors: np.ndarray | None = None) -> np.ndarray:
         """(n_sentences, n_tactics) best window score per sentence and tactic."""
         n, n_tactics = len(sentences), len(self.taxonomy.tactics)
         if n == 0:
             return np.zeros((0, n_tactics), dtype=np.float32)
         width = max(1, self.config.window)
-        starts = range(max(1, n - width + 1))
-        texts = _without_names([s.text for s in sentences], meta)
-        windows = [" ".join(texts[i : i + width]) for i in starts]
-        vectors = self._embedder.embed(windows)
-        if width == 1 and self.config.context > 0:
-            mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
-            vectors = mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
+        vectors = self.window_vectors(sentences, meta) if vectors is None else vectors
         per_tactic = vectors @ self._centroids.T  # (windows, tactics)
+        if self.head is not None and self.config.head_weight > 0:
+            learned = self.head.scores(vectors, self.taxonomy.tactics)
+            held = ~np.isnan(learned[0]) if len(learned) else np.zeros(n_tactics, dtype=bool)
+            w = self.config.head_weight
+            per_tactic[:, held] = (1 - w) * per_tactic[:, held] + w * learned[:, held]
         scores = np.full((n, n_tactics), -1.0, dtype=np.float32)
-        for w, i in enumerate(starts):
+        for i in range(len(vectors)):
             block = scores[i : i + width]
-            np.maximum(block, per_tactic[w], out=block)
+            np.maximum(block, per_tactic[i], out=block)
         return scores
 
     def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
@@ -145,6 +168,15 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
                 if b - a <= cfg.fill_gap + 1 and turn[a] == turn[b]:
                     labels[a:b, k] = True
     return labels
+
+
+def _taxonomy_head(taxonomy: Taxonomy, embedder) -> TacticHead | None:
+    """The head file named in the taxonomy's classifier settings (relative to the taxonomy file), if any."""
+    name = taxonomy.classifier.head
+    if not name:
+        return None
+    path = Path(name) if Path(name).is_absolute() else Path(taxonomy.path or ".").parent / name
+    return load_head(path, embedder.dimensions, embedder.name)
 
 
 def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.ndarray:

@@ -27,6 +27,10 @@ class ClassifierConfig(BaseModel):
     grow_threshold: float | None = None
     grow_margin: float = 0.0
     fill_gap: int = 0
+    # A learned head (extract/head.py): its file, relative to the taxonomy file (None: centroids alone), and the
+    # weight of its score in the blend with the centroid's cosine.
+    head: str | None = None
+    head_weight: float = Field(default=0.5, ge=0.0, le=1.0)
 
 
 class Taxonomy(BaseModel):

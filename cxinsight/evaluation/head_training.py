@@ -1,0 +1,90 @@
+"""`eval --train-head`: train the classifier's head on the tuning sets, and judge it on documents it never saw.
+
+Every document of the tuning gold files (never one whose gold says `role: test`) is scored by a head trained
+on all the other documents (leave one document out), with the rule in the taxonomy, beside the centroids
+alone; then the head is trained on all of them and written next to the taxonomy. The held-out figures are the
+honest ones: `eval` on a tuning set with the trained head scores documents the head has seen.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from cxinsight.errors import UsageError
+from cxinsight.evaluation import calibrate as cal
+from cxinsight.evaluation.evaluate import _gold_sentences, load_gold
+from cxinsight.extract.classifier import TacticClassifier
+from cxinsight.extract.head import train_head
+
+DEFAULT_HEAD_FILE = "tactic_head.json"
+
+
+def head_path(taxonomy) -> Path:
+    name = taxonomy.classifier.head or DEFAULT_HEAD_FILE
+    return Path(name) if Path(name).is_absolute() else Path(taxonomy.path or ".").parent / name
+
+
+def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
+    """The tuning documents in the store: vectors, gold matrix and what `calibrate.Prepared` needs."""
+    records, ids, docs = session.archive.records(), classifier.taxonomy.ids, []
+    for gold_path in gold_paths:
+        for episode_id, labels in load_gold(gold_path)["episodes"].items():
+            if episode_id not in records:
+                continue
+            episode, _ = session.archive.load_episode(episode_id)
+            index = {s.id: i for i, s in enumerate(episode.sentences)}
+            gold = np.zeros((len(episode.sentences), len(ids)), dtype=bool)
+            for entry in labels or []:
+                if entry["tactic"] in ids:
+                    found, _ = _gold_sentences(episode, entry.get("quotes") or [])
+                    gold[[index[sid] for sid in found], ids.index(entry["tactic"])] = True
+            docs.append({"set": str(gold_path), "episode": episode, "gold": gold,
+                         "vectors": classifier.window_vectors(episode.sentences, episode.meta),
+                         "prepared": cal.prepare(classifier, {"episode": episode, "gold": {}, "scores": {}, "genre": ""})})
+    return docs
+
+
+def _prepared(doc: dict, scores: np.ndarray, key) -> cal.Prepared:
+    p = doc["prepared"]
+    return cal.Prepared({key: scores}, p.named, doc["gold"], p.long, doc["set"], p.speakers)
+
+
+def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict:
+    started = time.perf_counter()
+    taxonomy, embedder = session.taxonomy, session.embedder
+    tuning = [Path(g) for g in gold_paths if str(load_gold(Path(g)).get("role") or "") != "test"]
+    classifier = TacticClassifier(taxonomy, embedder, head=None)
+    docs = _documents(session, classifier, tuning)
+    if len(docs) < 2:
+        raise UsageError("training the head needs at least 2 labelled tuning documents in the store "
+                         "(`cxinsight ingest corpus/episodes corpus/devset/episodes` first)")
+    examples = [embedder.embed([t.description, *t.examples]) for t in taxonomy.tactics]
+    rule, key = taxonomy.classifier, cal.scoring_key(taxonomy.classifier)
+    centroid, held_out = [], []
+    for i, doc in enumerate(docs):
+        episode = doc["episode"]
+        classifier.head = None
+        centroid.append(_prepared(doc, classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]), key))
+        others = [(d["vectors"], d["gold"]) for j, d in enumerate(docs) if j != i]
+        classifier.head = train_head(taxonomy.tactics, examples, others, embedder.name)
+        held_out.append(_prepared(doc, classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]), key))
+    sets = {}
+    for gold in dict.fromkeys(d["set"] for d in docs):
+        pick = [k for k, d in enumerate(docs) if d["set"] == gold]
+        sets[gold] = {"documents": len(pick), "centroids": cal.totals(cal.counts([centroid[k] for k in pick], rule)),
+                      "head_held_out": cal.totals(cal.counts([held_out[k] for k in pick], rule))}
+    suggested, suggested_result = cal.sweep(held_out, rule)
+    head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
+                      trained_on=[str(g) for g in tuning])
+    path = head_path(taxonomy)
+    if write:
+        head.save(path)
+    return {"head": str(path), "written": write, "trained_on": [str(g) for g in tuning], "documents": len(docs),
+            "head_weight": rule.head_weight, "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
+            "pooled": {"centroids": cal.totals(cal.counts(centroid, rule)),
+                       "head_held_out": cal.totals(cal.counts(held_out, rule))},
+            "suggested_rule": {"config": suggested.model_dump(), **suggested_result},
+            "seconds": round(time.perf_counter() - started, 2)}

@@ -1,0 +1,111 @@
+"""A learned head on the sentence vectors: one logistic regression per tactic, trained on labelled text.
+
+The centroid of a tactic's description and examples only knows how the tactic is phrased in those few
+lines; text written elsewhere discusses it in other words ("the audit ran for six weeks"). The head learns,
+from the tuning sets' gold sentences (the sample corpus and the development set, never the test set) plus
+the taxonomy's examples, which directions in the embedding space go with each tactic. A sentence's score for
+a tactic is then a blend: (1 - head_weight) x its cosine to the centroid + head_weight x the head's
+probability read on the cosine scale (`LOW` + (`HIGH` - `LOW`) x p), so the classifier's thresholds keep
+their meaning. (Measured by leave-one-document-out on corpus + devset, rule as shipped: see README.)
+
+The head is a small JSON file next to the taxonomy (`head:` in its classifier settings), written by
+`cxinsight eval --train-head`. Each tactic's weights carry a fingerprint of the tactic's description and
+examples: a tactic added or edited since training is scored by its centroid alone until the head is trained
+again. Applying the head needs numpy only; training needs scikit-learn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from cxinsight.errors import ConfigError
+from cxinsight.models import Tactic
+
+LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in this range
+EXAMPLE_WEIGHT = 5.0  # a taxonomy example counts as this many labelled sentences
+REGULARISATION_C = 1.0
+
+
+def fingerprint(tactic: Tactic) -> str:
+    """What the head's weights for a tactic were trained against: its description and examples."""
+    text = "\n".join([tactic.description, *tactic.examples])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class TacticHead:
+    model: str
+    weights: dict[str, np.ndarray] = field(default_factory=dict)  # tactic id -> (dimensions,)
+    biases: dict[str, float] = field(default_factory=dict)
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    trained_on: list[str] = field(default_factory=list)
+
+    def current(self, tactics: list[Tactic]) -> np.ndarray:
+        """Per tactic: True where the head holds weights trained against the tactic as it now reads."""
+        return np.array([self.fingerprints.get(t.id) == fingerprint(t) for t in tactics], dtype=bool)
+
+    def scores(self, vectors: np.ndarray, tactics: list[Tactic]) -> np.ndarray:
+        """(n, tactics) the head's probability on the cosine scale; NaN for tactics it does not hold."""
+        out = np.full((len(vectors), len(tactics)), np.nan, dtype=np.float32)
+        for k, tactic in enumerate(tactics):
+            if self.fingerprints.get(tactic.id) == fingerprint(tactic):
+                logits = vectors @ self.weights[tactic.id] + self.biases[tactic.id]
+                out[:, k] = LOW + (HIGH - LOW) / (1.0 + np.exp(-logits))
+        return out
+
+    def save(self, path: Path) -> None:
+        data = {"model": self.model, "trained_on": self.trained_on, "low": LOW, "high": HIGH,
+                "tactics": {tid: {"fingerprint": self.fingerprints[tid], "bias": round(self.biases[tid], 6),
+                                  "weights": [round(float(x), 6) for x in w]} for tid, w in self.weights.items()}}
+        Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        head = TacticHead(model=str(data["model"]), trained_on=list(data.get("trained_on") or []))
+        if head.model != model:
+            raise ValueError(f"trained on {head.model} vectors, the embedder is {model}")
+        for tid, entry in data["tactics"].items():
+            weights = np.asarray(entry["weights"], dtype=np.float32)
+            if weights.shape != (dimensions,):
+                raise ValueError(f"tactic '{tid}' has {weights.size} weights, the embedder gives {dimensions}")
+            head.weights[tid], head.biases[tid] = weights, float(entry["bias"])
+            head.fingerprints[tid] = str(entry["fingerprint"])
+    except FileNotFoundError:
+        raise ConfigError(path, "the classifier's head file is missing; train it with `cxinsight eval "
+                                "--train-head`, or remove `head:` from the taxonomy's classifier settings") from None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(path, f"not a tactic head file ({exc}); train it again with `cxinsight eval --train-head`") from None
+    return head
+
+
+def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: list[tuple[np.ndarray, np.ndarray]],
+               model: str, trained_on: list[str] | None = None) -> TacticHead:
+    """One balanced logistic regression per tactic. `example_vectors`: per tactic, the vectors of its
+    description and examples (positives); `docs`: (sentence vectors, gold bool matrix over tactics) per
+    labelled document, every sentence not labelled with a tactic being a negative for it."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([*example_vectors, *(v for v, _ in docs)])
+    n_examples = sum(len(v) for v in example_vectors)
+    weight = np.concatenate([np.full(n_examples, EXAMPLE_WEIGHT), np.ones(len(X) - n_examples)])
+    head = TacticHead(model=model, trained_on=list(trained_on or []))
+    for k, tactic in enumerate(tactics):
+        y = np.concatenate([*(np.full(len(v), j == k) for j, v in enumerate(example_vectors)),
+                            *(gold[:, k] for _, gold in docs)])
+        regression = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=2000)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # convergence chatter on tiny training sets
+            regression.fit(X, y, sample_weight=weight)
+        head.weights[tactic.id] = regression.coef_[0].astype(np.float32)
+        head.biases[tactic.id] = float(regression.intercept_[0])
+        head.fingerprints[tactic.id] = fingerprint(tactic)
+    return head
