@@ -20,6 +20,10 @@ marks a few key quotes, this did little; on the development set, labelled like t
 sentence that expresses the tactic, details included), the classifier found a quarter of the labelled
 sentences without it and about half with it (rules chosen on both sets: see README).
 
+A learned head (extract/head.py; `head:` in the taxonomy's classifier settings) blends a logistic
+regression's probability per tactic into each score, trained on the tuning sets' gold sentences: the
+centroid knows only the taxonomy's few phrasings of a tactic.
+
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
 needs no minimum number of sentences: a text that names it discusses it.
