@@ -97,3 +97,29 @@ def test_leave_one_genre_out_chooses_without_the_held_out_genre(calibrated):
     # Summed over the held-out genres, the shipped rules give the report's own figures.
     for level in ("episode_level", "sentence_level"):
         assert logo["pooled_shipped"][level] == report["extraction"][level]
+
+
+def test_rules_are_swept_on_scores_of_a_head_that_never_saw_the_document(calibrated):
+    import numpy as np
+
+    from cxinsight.evaluation.head_training import held_out_scores
+
+    session, report, _ = calibrated
+    # run_eval alone sweeps the shipped head's scores, and says that they are in-sample (it learned the corpus)
+    assert report["calibration"]["swept_in_sample"] and not report["calibration"]["head_held_out"]
+    held = held_out_scores(session, [GOLD])  # what `eval --calibrate` passes
+    assert sorted(held) == sorted(__import__("yaml").safe_load(GOLD.read_text())["episodes"])
+    classifier = TacticClassifier(session.taxonomy, session.embedder)
+    episode, _ = session.archive.load_episode("01-brightwater-cleanup")
+    shipped = classifier.sentence_scores(episode.sentences, episode.meta)
+    assert held["01-brightwater-cleanup"].shape == shipped.shape
+    assert not np.allclose(held["01-brightwater-cleanup"], shipped, atol=1e-3)  # a head without 01 scores it otherwise
+    pool: list = []
+    swept = run_eval(session, GOLD, calibrate=True, pool=pool, held_out=held)
+    assert swept["calibration"]["head_held_out"] and not swept["calibration"]["swept_in_sample"]
+    key = cal.scoring_key(session.taxonomy.classifier)
+    assert all(list(p.scores) == [key] for p in pool)
+    assert np.array_equal(pool[0].scores[key], held["01-brightwater-cleanup"])
+    assert swept["extraction"] == report["extraction"]  # the headline figures stay the shipped head's
+    # a set the head was never trained on has nothing held out
+    assert held_out_scores(session, [Path(__file__).resolve().parents[1] / "corpus" / "testset" / "gold.yaml"]) == {}

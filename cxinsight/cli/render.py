@@ -179,6 +179,10 @@ def print_report(report: dict) -> None:
     if "calibration" in report:
         cal = report["calibration"]
         console.print(f"\n[bold]Calibration[/bold] best classifier config: {cal['best_config']}")
+        if cal.get("head_held_out"):
+            console.print("  (swept on each document's scores under a learned head trained without it)", style="dim")
+        elif cal.get("swept_in_sample"):
+            console.print("  (swept in-sample: the learned head was trained on these documents)", style="yellow")
         console.print(f"  in-sample   episode F1 {cal['episode_level']['f1']:.3f}, sentence F1 {cal['sentence_level']['f1']:.3f}")
         loo = cal["leave_one_episode_out"]
         console.print(f"  held-out    episode F1 {loo['episode_level']['f1']:.3f}, sentence F1 {loo['sentence_level']['f1']:.3f}")

@@ -22,8 +22,8 @@ TESTSET_GOLD = Path("corpus/testset/gold.yaml")
 @click.option("--calibrate", is_flag=True,
               help="Also sweep classifier and refusal thresholds: the best per set and leave-one-episode-out; "
                    "with several sets, the rule chosen on all tuning sets together (never on a set whose gold "
-                   "says `role: test`) and leave-one-genre-out figures. A set the learned head was trained on is "
-                   "swept in-sample; --train-head gives the rule on held-out scores.")
+                   "says `role: test`) and leave-one-genre-out figures. On a set the learned head was trained on, "
+                   "rules are swept on each document's scores under a head trained without it.")
 @click.option("--train-head", is_flag=True,
               help="Train the classifier's learned head on the tuning sets (never on a `role: test` set), report "
                    "it leave-one-document-out beside the centroids alone, and write it next to the taxonomy.")
@@ -74,10 +74,16 @@ def evaluate(ctx, golds, calibrate, train_head, llm, llm_base_url, limit, as_jso
         from cxinsight.evaluation.evaluate import run_eval
 
         pools: dict[str, list] = {}
-        reports = []
+        reports, held_out = [], {}
+        if calibrate:  # rules are swept on scores of a head that never saw the document
+            from cxinsight.evaluation.head_training import held_out_scores
+
+            with _working(err_console, "Scoring each tuning document with a head trained without it…"):
+                held_out = held_out_scores(session, golds)
         for gold in golds:
             with _working(err_console, f"Scoring {gold}{' and sweeping its rules' if calibrate else ''}…"):
-                reports.append(run_eval(session, gold, calibrate=calibrate, pool=pools.setdefault(str(gold), [])))
+                reports.append(run_eval(session, gold, calibrate=calibrate, pool=pools.setdefault(str(gold), []),
+                                        held_out=held_out))
         printer = print_report
     across = {}
     if calibrate and printer is print_report:

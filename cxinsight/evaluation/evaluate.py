@@ -165,17 +165,23 @@ def gold_in_store(session, gold_path: Path) -> int:
     return len(set(load_gold(gold_path)["episodes"]) & set(session.archive.records()))
 
 
+def head_in_sample(head, gold_path: Path) -> bool:
+    """Whether the learned head was trained on this gold file (it names its sets from the project root)."""
+    tail = lambda path: Path(path).resolve().parts[-2:]  # noqa: E731
+    return head is not None and tail(gold_path) in {tail(p) for p in head.trained_on}
+
+
 def _head_note(head, gold_path: Path) -> dict | None:
     """Which sets the learned head was trained on: on those, `eval` scores documents the head has seen."""
-    if head is None:
-        return None
-    tail = lambda path: Path(path).resolve().parts[-2:]  # noqa: E731 - the head names its sets from the project root
-    return {"trained_on": head.trained_on, "in_sample": tail(gold_path) in {tail(p) for p in head.trained_on}}
+    return None if head is None else {"trained_on": head.trained_on, "in_sample": head_in_sample(head, gold_path)}
 
 
-def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | None = None) -> dict:
+def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | None = None,
+             held_out: dict | None = None) -> dict:
     """The report for one gold file. With `calibrate`, also the best rules and held-out figures; `pool` then
-    collects the episodes' score matrices for `calibrate.leave_one_genre_out` across several files."""
+    collects the episodes' score matrices for `calibrate.leave_one_genre_out` across several files.
+    `held_out` (head_training.held_out_scores): per episode the learned head trained on, its scores under a
+    head trained without it; rules are then swept on those, for the taxonomy's scoring only."""
     started = time.perf_counter()
     gold = load_gold(gold_path)
     taxonomy = session.taxonomy
@@ -193,12 +199,14 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
             ids, missing = _gold_sentences(episode, label.get("quotes") or [])
             gold_map[label["tactic"]] = ids
             warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
-        scorings = {scoring_key(taxonomy.classifier), *(SCORINGS if calibrate else ())}
+        swept = calibrate and episode_id not in (held_out or {})  # a held-out head is scored one way only
+        scorings = {scoring_key(taxonomy.classifier), *(SCORINGS if swept else ())}
         scores = {}
         for w, c in scorings:
             classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
-        cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id])})
+        cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id]),
+                      "held_out": (held_out or {}).get(episode_id)})
     tactic_ids = taxonomy.ids
     if classifier.stale_head_tactics:
         warnings.append(f"the classifier's head predates tactics {', '.join(classifier.stale_head_tactics)} as they now read: "
@@ -217,9 +225,13 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
     report["retrieval"] = retrieval
     report["ask"] = _ask_citations(session, gold)
     if calibrate and cases:
-        prepared = [cal.prepare(classifier, case) for case in cases]
+        key = scoring_key(taxonomy.classifier)
+        prepared = [cal.prepare(classifier, case if case["held_out"] is None else {**case, "scores": {key: case["held_out"]}})
+                    for case in cases]
         best_cfg, best = cal.sweep(prepared, taxonomy.classifier)
         report["calibration"] = {
+            "head_held_out": any(c["held_out"] is not None for c in cases),
+            "swept_in_sample": head_in_sample(classifier.head, gold_path) and any(c["held_out"] is None for c in cases),
             "best_config": best_cfg.model_dump(), "episode_level": best["episode_level"], "sentence_level": best["sentence_level"],
             # Leave one episode out: choose on the rest, score the held-out one.
             "leave_one_episode_out": cal.leave_one_out(prepared, taxonomy.classifier),

@@ -52,25 +52,50 @@ def _prepared(doc: dict, scores: np.ndarray, key) -> cal.Prepared:
     return cal.Prepared({key: scores}, p.named, doc["gold"], p.long, doc["set"], p.speakers)
 
 
-def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict:
-    started = time.perf_counter()
+def _held_out(session, tuning: list[Path]) -> tuple[list[dict], list[np.ndarray], list[np.ndarray], list]:
+    """The tuning documents; per document its scores with the centroids alone and with a head trained on
+    all the other documents; and the taxonomy's example vectors."""
     taxonomy, embedder = session.taxonomy, session.embedder
-    tuning = [Path(g) for g in gold_paths if str(load_gold(Path(g)).get("role") or "") != "test"]
     classifier = TacticClassifier(taxonomy, embedder, head=None)
     docs = _documents(session, classifier, tuning)
     if len(docs) < 2:
         raise UsageError("training the head needs at least 2 labelled tuning documents in the store "
                          "(`cxinsight ingest corpus/episodes corpus/devset/episodes` first)")
     examples = [embedder.embed([t.description, *t.examples]) for t in taxonomy.tactics]
-    rule, key = taxonomy.classifier, cal.scoring_key(taxonomy.classifier)
     centroid, held_out = [], []
     for i, doc in enumerate(docs):
         episode = doc["episode"]
         classifier.head = None
-        centroid.append(_prepared(doc, classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]), key))
+        centroid.append(classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]))
         others = [(d["vectors"], d["gold"]) for j, d in enumerate(docs) if j != i]
         classifier.head = train_head(taxonomy.tactics, examples, others, embedder.name)
-        held_out.append(_prepared(doc, classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]), key))
+        held_out.append(classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]))
+    return docs, centroid, held_out, examples
+
+
+def held_out_scores(session, gold_paths: list) -> dict[str, np.ndarray]:
+    """For `eval --calibrate`: per episode of the gold files the taxonomy's head was trained on (among
+    `gold_paths`), its scores under a head trained on the other documents of those files, for the taxonomy's
+    own scoring (window and context); so rules are swept on scores the head did not learn from. Empty
+    without a head, or when none of the files is one it was trained on."""
+    from cxinsight.evaluation.evaluate import head_in_sample
+
+    head = TacticClassifier(session.taxonomy, session.embedder).head
+    seen = [Path(g) for g in gold_paths if head_in_sample(head, Path(g))]
+    if not seen:
+        return {}
+    docs, _, held_out, _ = _held_out(session, seen)
+    return {doc["episode"].id: scores for doc, scores in zip(docs, held_out)}
+
+
+def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict:
+    started = time.perf_counter()
+    taxonomy, embedder = session.taxonomy, session.embedder
+    tuning = [Path(g) for g in gold_paths if str(load_gold(Path(g)).get("role") or "") != "test"]
+    docs, centroid_raw, held_out_raw, examples = _held_out(session, tuning)
+    rule, key = taxonomy.classifier, cal.scoring_key(taxonomy.classifier)
+    centroid = [_prepared(d, s, key) for d, s in zip(docs, centroid_raw)]
+    held_out = [_prepared(d, s, key) for d, s in zip(docs, held_out_raw)]
     sets = {}
     for gold in dict.fromkeys(d["set"] for d in docs):
         pick = [k for k, d in enumerate(docs) if d["set"] == gold]
