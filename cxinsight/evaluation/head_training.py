@@ -17,14 +17,7 @@ from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.evaluate import _gold_sentences, load_gold
 from cxinsight.extract.classifier import TacticClassifier
-from cxinsight.extract.head import train_head
-
-DEFAULT_HEAD_FILE = "tactic_head.json"
-
-
-def head_path(taxonomy) -> Path:
-    name = taxonomy.classifier.head or DEFAULT_HEAD_FILE
-    return Path(name) if Path(name).is_absolute() else Path(taxonomy.path or ".").parent / name
+from cxinsight.extract.head import head_file, train_head
 
 
 def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
@@ -104,7 +97,7 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
     suggested, suggested_result = cal.sweep(held_out, rule)
     head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
                       trained_on=[str(g) for g in tuning])
-    path = head_path(taxonomy)
+    path = head_file(taxonomy)
     if write:
         head.save(path)
     return {"head": str(path), "written": write, "trained_on": [str(g) for g in tuning], "documents": len(docs),

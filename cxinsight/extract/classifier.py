@@ -37,11 +37,10 @@ without the name; a show called "Closing the Loop" would name that tactic in eve
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import numpy as np
 
-from cxinsight.extract.head import TacticHead, load_head
+from cxinsight.extract.head import TacticHead, head_file, load_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
 
@@ -176,11 +175,9 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
 
 def _taxonomy_head(taxonomy: Taxonomy, embedder) -> TacticHead | None:
     """The head file named in the taxonomy's classifier settings (relative to the taxonomy file), if any."""
-    name = taxonomy.classifier.head
-    if not name:
+    if not taxonomy.classifier.head:
         return None
-    path = Path(name) if Path(name).is_absolute() else Path(taxonomy.path or ".").parent / name
-    return load_head(path, embedder.dimensions, embedder.name)
+    return load_head(head_file(taxonomy), embedder.dimensions, embedder.name)
 
 
 def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.ndarray:

@@ -29,6 +29,14 @@ from cxinsight.models import Tactic
 LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in this range
 EXAMPLE_WEIGHT = 5.0  # a taxonomy example counts as this many labelled sentences
 REGULARISATION_C = 1.0
+DEFAULT_FILE = "tactic_head.json"
+
+
+def head_file(taxonomy) -> Path:
+    """Where the taxonomy's head lives: `head:` in its classifier settings (default tactic_head.json), relative
+    to the taxonomy file."""
+    name = Path(taxonomy.classifier.head or DEFAULT_FILE)
+    return name if name.is_absolute() else Path(taxonomy.path or ".").parent / name
 
 
 def fingerprint(tactic: Tactic) -> str:
