@@ -96,6 +96,7 @@ test-fast: install $(TEST_STAMP)
 bench: install audio $(TEST_STAMP)
 	$(BIN)/python bench/transcribe.py
 	$(BIN)/python bench/ingest_and_query.py
+	$(BIN)/python bench/extraction.py
 	$(BIN)/python bench/batch_workers.py
 	$(BIN)/python bench/long_audio.py
 	$(BIN)/python bench/scale_archive.py

@@ -1,0 +1,57 @@
+"""Benchmark: tactic extraction's own cost, centroids alone against centroids + the learned head, side by side.
+
+Ingests the sample corpus and the independent test set into a temporary store, then times, per document,
+embedding the sentences once and scoring + labelling them with each classifier (the mean of 20 runs).
+Prints a table; nothing is asserted. Figures are noisy on a shared machine: compare the columns of one run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 20
+
+
+def main() -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from cxinsight.answer.session import Session
+    from cxinsight.extract.classifier import TacticClassifier
+    from cxinsight.ingest.batch import ingest
+    from cxinsight.settings import load_settings
+
+    settings = load_settings(store=Path(tempfile.mkdtemp()) / "store")
+    ingest([ROOT / "corpus" / "episodes", ROOT / "corpus" / "testset" / "episodes"], settings)
+    session = Session(settings)
+    centroids = TacticClassifier(session.taxonomy, session.embedder, head=None)
+    with_head = TacticClassifier(session.taxonomy, session.embedder)
+    rows, totals = [], [0, 0.0, 0.0, 0.0]
+    for episode_id in sorted(session.archive.records()):
+        episode, _ = session.archive.load_episode(episode_id)
+        started = time.perf_counter()
+        vectors = centroids.window_vectors(episode.sentences, episode.meta)
+        embed_s = time.perf_counter() - started
+        timings = []
+        for classifier in (centroids, with_head):
+            started = time.perf_counter()
+            for _ in range(RUNS):
+                scores = classifier.sentence_scores(episode.sentences, episode.meta, vectors=vectors)
+                classifier.mentions(episode.id, episode.sentences, scores, meta=episode.meta)
+            timings.append((time.perf_counter() - started) / RUNS)
+        rows.append((episode_id, len(episode.sentences), embed_s, *timings))
+        totals = [totals[0] + len(episode.sentences), totals[1] + embed_s, totals[2] + timings[0], totals[3] + timings[1]]
+    table = Table(title=f"Extraction per document (scoring + labelling: mean of {RUNS} runs)")
+    for col in ("document", "sentences", "embedding ms", "centroids ms", "centroids + head ms", "head ratio"):
+        table.add_column(col, justify="left" if col == "document" else "right")
+    for name, n, embed_s, plain, head in [*rows, ("ALL", *totals)]:
+        table.add_row(name, str(n), f"{1000 * embed_s:.0f}", f"{1000 * plain:.2f}", f"{1000 * head:.2f}", f"{head / plain:.2f}")
+    Console().print(table)
+    session.close()
+
+
+if __name__ == "__main__":
+    main()
