@@ -44,6 +44,17 @@ def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
     return found, missing
 
 
+def gold_labels(episode, labels: list | None) -> tuple[dict[str, set[str]], list[str]]:
+    """One gold episode's labels as sentence ids per tactic, and the quotes found in no sentence."""
+    gold_map: dict[str, set[str]] = {}
+    missing: list[str] = []
+    for label in labels or []:
+        ids, lost = _gold_sentences(episode, label.get("quotes") or [])
+        gold_map[label["tactic"]] = ids
+        missing += lost
+    return gold_map, missing
+
+
 def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str]]:
     classifier.config = cfg
     predicted: dict[str, set[str]] = defaultdict(set)
@@ -194,11 +205,8 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
             warnings.append(f"gold episode '{episode_id}' is not in the store; ingest it first")
             continue
         episode, _ = session.archive.load_episode(episode_id)
-        gold_map: dict[str, set[str]] = {}
-        for label in labels or []:
-            ids, missing = _gold_sentences(episode, label.get("quotes") or [])
-            gold_map[label["tactic"]] = ids
-            warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
+        gold_map, missing = gold_labels(episode, labels)
+        warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
         swept = calibrate and episode_id not in (held_out or {})  # a held-out head is scored one way only
         scorings = {scoring_key(taxonomy.classifier), *(SCORINGS if swept else ())}
         scores = {}

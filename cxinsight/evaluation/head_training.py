@@ -9,40 +9,35 @@ honest ones: `eval` on a tuning set with the trained head scores documents the h
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
-from cxinsight.evaluation.evaluate import _gold_sentences, load_gold
+from cxinsight.evaluation.evaluate import gold_labels, head_in_sample, load_gold
 from cxinsight.extract.classifier import TacticClassifier
-from cxinsight.extract.head import head_file, train_head
+from cxinsight.extract.head import head_file, taxonomy_head, train_head
 
 
 def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
     """The tuning documents in the store: vectors, gold matrix and what `calibrate.Prepared` needs."""
-    records, ids, docs = session.archive.records(), classifier.taxonomy.ids, []
+    records, docs = session.archive.records(), []
     for gold_path in gold_paths:
         for episode_id, labels in load_gold(gold_path)["episodes"].items():
             if episode_id not in records:
                 continue
             episode, _ = session.archive.load_episode(episode_id)
-            index = {s.id: i for i, s in enumerate(episode.sentences)}
-            gold = np.zeros((len(episode.sentences), len(ids)), dtype=bool)
-            for entry in labels or []:
-                if entry["tactic"] in ids:
-                    found, _ = _gold_sentences(episode, entry.get("quotes") or [])
-                    gold[[index[sid] for sid in found], ids.index(entry["tactic"])] = True
-            docs.append({"set": str(gold_path), "episode": episode, "gold": gold,
-                         "vectors": classifier.window_vectors(episode.sentences, episode.meta),
-                         "prepared": cal.prepare(classifier, {"episode": episode, "gold": {}, "scores": {}, "genre": ""})})
+            prepared = cal.prepare(classifier, {"episode": episode, "gold": gold_labels(episode, labels)[0],
+                                                "scores": {}, "genre": str(gold_path)})
+            docs.append({"set": str(gold_path), "episode": episode, "gold": prepared.gold, "prepared": prepared,
+                         "vectors": classifier.window_vectors(episode.sentences, episode.meta)})
     return docs
 
 
 def _prepared(doc: dict, scores: np.ndarray, key) -> cal.Prepared:
-    p = doc["prepared"]
-    return cal.Prepared({key: scores}, p.named, doc["gold"], p.long, doc["set"], p.speakers)
+    return replace(doc["prepared"], scores={key: scores})
 
 
 def _held_out(session, tuning: list[Path]) -> tuple[list[dict], list[np.ndarray], list[np.ndarray], list]:
@@ -71,9 +66,7 @@ def held_out_scores(session, gold_paths: list) -> dict[str, np.ndarray]:
     `gold_paths`), its scores under a head trained on the other documents of those files, for the taxonomy's
     own scoring (window and context); so rules are swept on scores the head did not learn from. Empty
     without a head, or when none of the files is one it was trained on."""
-    from cxinsight.evaluation.evaluate import head_in_sample
-
-    head = TacticClassifier(session.taxonomy, session.embedder).head
+    head = taxonomy_head(session.taxonomy, session.embedder)
     seen = [Path(g) for g in gold_paths if head_in_sample(head, Path(g))]
     if not seen:
         return {}

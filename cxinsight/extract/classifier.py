@@ -40,7 +40,7 @@ import re
 
 import numpy as np
 
-from cxinsight.extract.head import TacticHead, head_file, load_head
+from cxinsight.extract.head import TacticHead, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
 
@@ -55,7 +55,7 @@ class TacticClassifier:
         self.taxonomy = taxonomy
         self.config = config or taxonomy.classifier
         self._embedder = embedder
-        self.head = _taxonomy_head(taxonomy, embedder) if head is True else (head or None)
+        self.head = taxonomy_head(taxonomy, embedder) if head is True else (head or None)
         centroids = []
         for tactic in taxonomy.tactics:
             centroids.append(embedder.embed([tactic.description, *tactic.examples]).mean(axis=0))
@@ -171,13 +171,6 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
                 if b - a <= cfg.fill_gap + 1 and turn[a] == turn[b]:
                     labels[a:b, k] = True
     return labels
-
-
-def _taxonomy_head(taxonomy: Taxonomy, embedder) -> TacticHead | None:
-    """The head file named in the taxonomy's classifier settings (relative to the taxonomy file), if any."""
-    if not taxonomy.classifier.head:
-        return None
-    return load_head(head_file(taxonomy), embedder.dimensions, embedder.name)
 
 
 def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.ndarray:

@@ -93,6 +93,13 @@ def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
     return head
 
 
+def taxonomy_head(taxonomy, embedder) -> TacticHead | None:
+    """The head named in the taxonomy's classifier settings, loaded for this embedder; None if it names none."""
+    if not taxonomy.classifier.head:
+        return None
+    return load_head(head_file(taxonomy), embedder.dimensions, embedder.name)
+
+
 def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: list[tuple[np.ndarray, np.ndarray]],
                model: str, trained_on: list[str] | None = None) -> TacticHead:
     """One balanced logistic regression per tactic. `example_vectors`: per tactic, the vectors of its
