@@ -7,6 +7,7 @@ chosen on the corpus is not judged only on the data it was chosen from.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from dataclasses import replace
@@ -35,11 +36,24 @@ def load_gold(path: Path) -> dict:
 
 
 def _gold_sentences(episode, quotes: list[str]) -> tuple[set[str], list[str]]:
+    """The sentences each quote marks. A quote inside one sentence marks it; one that our splitter cut across
+    (caption lines without punctuation, a heading glued to a paragraph) marks every sentence its words
+    overlap, matched with whitespace ignored. Quotes found nowhere are returned as missing."""
     norm = {s.id: " ".join(s.text.split()) for s in episode.sentences}
+    squeezed, spans, at = [], [], 0
+    for sid, text in norm.items():
+        flat = text.replace(" ", "")
+        squeezed.append(flat)
+        spans.append((at, at + len(flat), sid))
+        at += len(flat)
+    document = "".join(squeezed)
     found, missing = set(), []
     for quote in quotes:
         q = " ".join(quote.split())
         ids = [sid for sid, text in norm.items() if q in text]
+        if not ids and (flat := q.replace(" ", "")):
+            for hit in re.finditer(re.escape(flat), document):
+                ids += [sid for start, end, sid in spans if start < hit.end() and hit.start() < end]
         found.update(ids) if ids else missing.append(quote)
     return found, missing
 
