@@ -168,6 +168,9 @@ def test_a_question_that_names_a_company_is_answered_from_its_episode(cli_run, o
     data = json.loads(cli_run("ask", question, "--json").output)
     assert data["refused"] is False
     assert {c["episode_id"] for c in data["citations"]} == {episode}
+    # in search too, the named episode's relevant passages come first
+    named = json.loads(cli_run("search", question, "--json", "-k", "8").output)["results"]
+    assert [r["episode_id"] for r in named[:3]] == [episode] * 3
     # the same words without the name still search the whole archive
     unnamed = json.loads(cli_run("search", question.replace("Brightwater", "the utility").replace("Meridian", "the hospital"),
                                  "--json", "-k", "8").output)

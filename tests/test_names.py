@@ -28,6 +28,28 @@ def test_lowercase_words_first_words_and_common_names_name_nobody():
     assert may_name_someone("What did Skylark do?")
 
 
+def test_a_guests_first_name_alone_names_nobody():
+    # "Priya" is Skylark's guest's first name, but this question is about another Priya
+    assert named_episodes("What does Priya Sandhu do to back the programme?", RECORDS) == ([], set())
+    assert named_episodes("What did Venkataraman change at the airline?", RECORDS)[0] == ["sk"]
+
+
 def test_the_question_without_its_names():
     assert without_names("How did Brightwater handle its old surveys?", {"brightwater"}) == "How did handle its old surveys?"
     assert without_names("At Tamsworth Valley Water's depots, who?", {"tamsworth", "valley", "water"}) == "At depots, who?"
+
+
+def test_a_named_episodes_relevant_statements_come_first():
+    from cxinsight.answer.retrieve import evidence_first
+    from cxinsight.models import SearchHit
+
+    def hit(episode, similarity, text="We called every one of them back.", speaker="Guest"):
+        return SearchHit(episode_id=episode, title="", speaker=speaker, start=0, end=1, text=text, score=0.0,
+                         tactics=[], passage_id=f"{episode}:{similarity}", similarity=similarity)
+
+    records = {"bw": {"host": "Host"}, "sk": {"host": "Host"}}
+    fused = [hit("sk", 0.50), hit("bw", 0.20), hit("bw", 0.48), hit("bw", 0.45, "Did you call them?"), hit("sk", 0.40)]
+    ordered = evidence_first(fused, records, {"bw"}, 0.35)
+    # the named episode's relevant statement first; its off-topic line (0.20) keeps its place; questions last
+    assert [(h.episode_id, h.similarity) for h in ordered] == [("bw", 0.48), ("sk", 0.50), ("bw", 0.20), ("sk", 0.40), ("bw", 0.45)]
+    assert [h.similarity for h in evidence_first(fused, records, set(), 0.35)] == [0.50, 0.20, 0.48, 0.40, 0.45]

@@ -10,7 +10,8 @@ measured, against the question without it ("How did … handle its old surveys?"
 MiniLM scored the host's introduction of Brightwater 0.50 and the guest's account of its surveys 0.33,
 under the relevance floor.
 
-A name counts when a word of it (4+ letters) is capitalised in the question other than as its
+A question about a named company is about that company: its episodes' passages come first in the hits.
+A name counts when a word of it (4+ letters; for a guest, of the surname) is capitalised in the question other than as its
 first word, so "How do water companies…" names nobody while "…at Tamsworth Valley Water" names
 Tamsworth; and when it marks out few episodes (at most MAX_SHARE of them), since a name every
 episode carries says nothing about which one is meant.
@@ -33,6 +34,13 @@ def _name_words(name: str) -> set[str]:
     return {w.casefold() for w in re.split(r"[\s\-,.&]+", name) if len(w) >= 4 and w[0].isupper()}
 
 
+def _person_words(name: str) -> set[str]:
+    """A guest is named by a surname, not a first name alone: "What does Harriet Oduya do…" is not about
+    Harriet Osei-Mensah."""
+    parts = name.split()
+    return _name_words(" ".join(parts[1:]) if len(parts) > 1 else name)
+
+
 def named_episodes(question: str, records: dict[str, dict]) -> tuple[list[str], set[str]]:
     """(ids of the episodes whose organisation or guest the question names, the question's words that name
     them), see the module docstring."""
@@ -41,9 +49,8 @@ def named_episodes(question: str, records: dict[str, dict]) -> tuple[list[str], 
         return [], set()
     by_word: dict[str, set[str]] = {}
     for episode_id, record in records.items():
-        for field in ("organisation", "guest"):
-            for word in _name_words(record.get(field) or ""):
-                by_word.setdefault(word, set()).add(episode_id)
+        for word in _name_words(record.get("organisation") or "") | _person_words(record.get("guest") or ""):
+            by_word.setdefault(word, set()).add(episode_id)
     limit = max(1, int(MAX_SHARE * len(records)))
     found: set[str] = set()
     naming: set[str] = set()

@@ -91,10 +91,16 @@ def hybrid_search(
                 times_estimated=bool(record.get("times_estimated") or meta.get("estimated")),
             )
         )
-    # Statements before questions and before a known host's lines: what was asked is context, not evidence.
-    def context(hit: SearchHit) -> bool:
+    return evidence_first(hits, records, set(named), settings.min_relevance)[:k]
+
+
+def evidence_first(hits: list[SearchHit], records: dict, named: set[str], min_relevance: float) -> list[SearchHit]:
+    """Statements before questions and before a known host's lines: what was asked is context, not evidence.
+    Then the relevant passages of the episodes the question names: "How does Pocketsure follow up…" is
+    answered by Pocketsure. Otherwise the fused order stands (the sort is stable)."""
+    def order(hit: SearchHit) -> tuple[bool, bool]:
         host = records.get(hit.episode_id, {}).get("host") or ""
-        return is_question(hit.text) or bool(host and hit.speaker == host)
+        named_and_relevant = hit.episode_id in named and hit.similarity >= min_relevance
+        return is_question(hit.text) or bool(host and hit.speaker == host), not named_and_relevant
 
-    return sorted(hits, key=context)[:k]
-
+    return sorted(hits, key=order)
