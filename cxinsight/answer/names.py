@@ -12,8 +12,8 @@ under the relevance floor.
 
 A question about a named company is about that company: its episodes' relevant passages come first
 in the hits (retrieve.evidence_first). A name counts when a word of it (4+ letters; for a guest, of
-the surname) is capitalised in the question other than as its first word, so "How do water companies…" names nobody while "…at Tamsworth Valley Water" names
-Tamsworth; and when it marks out few episodes (at most MAX_SHARE of them), since a name every
+the surname) is capitalised in the question other than as its first word, so "How do water
+companies…" names nobody while "…at Tamsworth Valley Water" names Tamsworth; and when it marks out few episodes (at most MAX_SHARE of them), since a name every
 episode carries says nothing about which one is meant.
 """
 
