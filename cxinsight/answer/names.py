@@ -10,11 +10,11 @@ measured, against the question without it ("How did … handle its old surveys?"
 MiniLM scored the host's introduction of Brightwater 0.50 and the guest's account of its surveys 0.33,
 under the relevance floor.
 
-A question about a named company is about that company: its episodes' relevant passages come first
-in the hits (retrieve.evidence_first). A name counts when a word of it (4+ letters; for a guest, of
-the surname) is capitalised in the question other than as its first word, so "How do water
-companies…" names nobody while "…at Tamsworth Valley Water" names Tamsworth; and when it marks out few episodes (at most MAX_SHARE of them), since a name every
-episode carries says nothing about which one is meant.
+A question about a named company is about that company: its episodes' relevant passages come first in
+the hits (retrieve.evidence_first). A name counts when a word of it (4+ letters; for a guest, of the
+surname) is capitalised in the question other than as its first word, so "How do water companies…" names
+nobody while "…at Tamsworth Valley Water" names Tamsworth; and when it marks out few episodes (at most
+MAX_SHARE of them), since a name every episode carries says nothing about which one is meant.
 """
 
 from __future__ import annotations
