@@ -227,6 +227,15 @@ def test_citation_one_is_the_strongest_statement_search_found(cli_run, on_corpus
     assert results.index(statements[0]) <= min((i for i, r in enumerate(results) if r not in statements), default=99)
 
 
+def test_a_short_query_naming_a_show_finds_statements_not_the_hosts_introduction(cli_run, on_corpus):
+    # "Skylark" fills the first fused ranks with Hannah's introduction of Skylark's guest; her lines and
+    # questions are context, so every candidate's statements come before them, not only the first k's.
+    results = json.loads(cli_run("search", "Skylark surveys", "-k", "3", "--json").stdout)["results"]
+    assert len(results) == 3
+    assert [r["speaker"] for r in results if r["episode_id"] == "03-skylark-disruption"][:2] == ["Priya Venkataraman"] * 2
+    assert "Hannah Kessler-Moyo" not in {r["speaker"] for r in results}
+
+
 def test_quotes_never_offer_a_question(cli_run, on_corpus):
     quotes = json.loads(cli_run("quotes", "--format", "json", "-n", "50").stdout)["quotes"]
     assert quotes and not [q["text"] for q in quotes if q["text"].rstrip("\"')”’ ").endswith("?")]

@@ -10,6 +10,7 @@ import re
 
 from cxinsight.answer.support import support
 from cxinsight.models import Answer, Citation, SearchHit
+from cxinsight.text.people import is_host, organisation_of
 from cxinsight.text.sentences import is_question
 
 
@@ -48,9 +49,10 @@ RELATIVE_CUTOFF = 0.2
 
 
 def is_host_line(hit: SearchHit, records: dict) -> bool:
-    """Known to be the host's: the episode names a host and this speaker is that host."""
-    host = records.get(hit.episode_id, {}).get("host") or ""
-    return bool(host and hit.speaker and hit.speaker == host)
+    """Known to be the host's: the episode names a host and this speaker is that host ("Leon" for
+    "Leon Batts and Farah Quint": text/people.py)."""
+    record = records.get(hit.episode_id, {})
+    return is_host(hit.speaker, record.get("host") or "", record.get("guest") or "")
 
 
 def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, threshold: float, records: dict,
@@ -96,7 +98,8 @@ def extractive_answer(question: str, hits: list[SearchHit], embedder, taxonomy, 
         for n, hit in members:
             record = records.get(hit.episode_id, {})
             # The episode's organisation belongs to its guest, not to the host asking questions.
-            org = record.get("organisation", "") if hit.speaker == record.get("guest") else ""
+            org = organisation_of(hit.speaker, record.get("host") or "", record.get("guest") or "",
+                                  record.get("organisation") or "")
             who = f"{hit.speaker} ({org})" if hit.speaker and org else (hit.speaker or "Unknown speaker")
             lines.append(f'- {who}: "{key[id(hit)]}" [{n}]')
     return Answer(question=question, answer="\n".join(lines), refused=False, citations=citations)

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 
+from cxinsight.answer.extractive import is_host_line
 from cxinsight.answer.names import may_name_someone, named_episodes, without_names
 from cxinsight.models import SearchHit
 from cxinsight.settings import Settings
@@ -64,8 +65,10 @@ def hybrid_search(
     for ranked in ([h["id"] for h in vector_hits], [pid for pid, _ in keyword_hits], [h["id"] for h in named_hits]):
         for rank, pid in enumerate(ranked):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
-    # A few more than k, so statements can move up past questions and a host's lines before the cut.
-    top = sorted(fused, key=fused.get, reverse=True)[: k + max(2, k // 2)]
+    # Every candidate, not just the first k: statements move up past questions and a host's lines before the
+    # cut. With only a few more than k, a short query that names a show ("Skylark surveys") found the host's
+    # introduction filling the window, and search listed nothing but the host.
+    top = sorted(fused, key=fused.get, reverse=True)
 
     # A named episode's passages are measured against the question without the name (answer/names.py).
     found = {h["id"]: h for h in vector_hits if h["meta"]["episode_id"] not in named} | {h["id"]: h for h in named_hits}
@@ -99,8 +102,7 @@ def evidence_first(hits: list[SearchHit], records: dict, named: set[str], min_re
     Then the relevant passages of the episodes the question names: "How does Pocketsure follow up…" is
     answered by Pocketsure. Otherwise the fused order stands (the sort is stable)."""
     def order(hit: SearchHit) -> tuple[bool, bool]:
-        host = records.get(hit.episode_id, {}).get("host") or ""
         named_and_relevant = hit.episode_id in named and hit.similarity >= min_relevance
-        return is_question(hit.text) or bool(host and hit.speaker == host), not named_and_relevant
+        return is_question(hit.text) or is_host_line(hit, records), not named_and_relevant
 
     return sorted(hits, key=order)

@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 
+from cxinsight.text.people import is_host, organisation_of
 from cxinsight.text.sentences import is_question
 from cxinsight.util.clock import clock
 from cxinsight.util.links import record_link
@@ -44,7 +45,7 @@ class Quote:
         return {**asdict(self), "timestamp": self.timestamp, "score": round(self.score, 3)}
 
 
-def quote_score(text: str, speaker: str, host: str, relevance: float) -> float:
+def quote_score(text: str, by_host: bool, relevance: float) -> float:
     words = text.split()
     score = 2.0 * relevance
     if not (re.match(r"^[\"'“‘(]*[A-Z0-9]", text) and re.search(r"[.!]['\"”’)]*$", text)):
@@ -55,7 +56,7 @@ def quote_score(text: str, speaker: str, host: str, relevance: float) -> float:
         score -= 0.6
     score -= 0.3 * len(_FILLER.findall(text))
     score += 0.5 if 12 <= len(words) <= 40 else (-0.5 if len(words) > 60 else 0.0)
-    if host and speaker == host:
+    if by_host:
         score -= 0.8
     if _CONCRETE.search(text):
         score += 0.2
@@ -90,13 +91,14 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                 who = group[0].speaker
                 if len(text.split()) < min_words or (speaker and speaker.lower() not in who.lower()):
                     continue
-                if is_question(text) or (who and who == record.get("host") and "?" in text):
+                host, guest = record.get("host") or "", record.get("guest") or ""
+                if is_question(text) or (is_host(who, host, guest) and "?" in text):
                     continue  # a question, above all the host's, is never a pull quote
                 quote = Quote(
                     episode_id=ep_id, title=record.get("title", ""), speaker=who,
-                    organisation=record.get("organisation", "") if who and who == record.get("guest") else "",
+                    organisation=organisation_of(who, host, guest, record.get("organisation") or ""),
                     start=group[0].start, end=group[-1].end, text=text, tactic=m["tactic"],
-                    score=quote_score(text, who, record.get("host", ""), float(m.get("score", 0.0))),
+                    score=quote_score(text, is_host(who, host, guest), float(m.get("score", 0.0))),
                     link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")) or any(s.estimated for s in group),
                 )
                 key = (ep_id, group[0].id)

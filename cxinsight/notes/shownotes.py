@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from cxinsight.notes.quotes import _LEANING, find_quotes, markdown_quote
+from cxinsight.text.people import role_of
 from cxinsight.util.clock import clock
 from cxinsight.util.links import record_link
 
@@ -20,15 +21,15 @@ SUMMARY_SENTENCES = 3
 PULL_QUOTES = 4
 
 
-def _summary(sentences, embedder, guest: str, mentioned: set[str]) -> list:
-    return _summary_pool(sentences, embedder, guest, mentioned, SUMMARY_SENTENCES)
+def _summary(sentences, embedder, meta, mentioned: set[str]) -> list:
+    return _summary_pool(sentences, embedder, meta, mentioned, SUMMARY_SENTENCES)
 
 
-def _summary_pool(sentences, embedder, guest: str, mentioned: set[str], size: int) -> list:
+def _summary_pool(sentences, embedder, meta, mentioned: set[str], size: int) -> list:
     pool = [s for s in sentences if len(s.text.split()) >= 8 and not s.text.endswith("?")
             and s.text.split()[0].lower().strip(",.;:") not in _LEANING]  # sentences that stand alone
-    if guest and any(s.speaker == guest for s in pool):
-        pool = [s for s in pool if s.speaker == guest]
+    guests = [s for s in pool if role_of(s.speaker, meta.host, meta.guest) == "guest"]
+    pool = guests or pool
     if not pool:
         return []
     vectors = embedder.embed([s.text for s in pool])
@@ -114,11 +115,11 @@ def build_shownotes(archive, embedder, taxonomy, episode_id: str, client=None) -
                                                     "start": start, "mentions": 0, "link": record_link(record, start)})
         entry["mentions"] += 1
     mentioned = {sid for m in mentions for sid in m.sentence_ids}
-    summary = _summary(episode.sentences, embedder, meta.guest, mentioned)
+    summary = _summary(episode.sentences, embedder, meta, mentioned)
     summary_rows = [{"text": s.text, "speaker": s.speaker, "start": s.start, "sentence_id": s.id} for s in summary]
     note = ""
     if client is not None:
-        sources = sorted(_summary_pool(episode.sentences, embedder, meta.guest, mentioned, 10), key=lambda s: s.start)
+        sources = sorted(_summary_pool(episode.sentences, embedder, meta, mentioned, 10), key=lambda s: s.start)
         generated, failure = _generated_summary(client, meta, sources, embedder)
         if generated:
             summary_rows = generated

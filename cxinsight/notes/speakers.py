@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from cxinsight.text.people import role_of
 from cxinsight.text.sentences import is_question
 from cxinsight.transcribe.voices import rename_speakers, voice_stats
 
@@ -26,14 +27,13 @@ def speakers_of(episode) -> list[Speaker]:
     """Every voice of an episode with talk time and a sample line, in order of first appearance."""
     stats = voice_stats(episode.transcript)
     total = sum(v.seconds for v in stats) or 1.0
-    roles = {episode.meta.host: "host"} if episode.meta.host else {}
-    roles.update({name.strip(): "guest" for name in episode.meta.guest.replace(" and ", ",").split(",") if name.strip()})
     out = []
     for voice in stats:
         mine = [s for s in episode.sentences if s.speaker == voice.name]
         statements = [s for s in mine if not is_question(s.text) and len(s.text) <= 200] or mine
         sample = max(statements, key=lambda s: len(s.text.split()), default=None)
-        out.append(Speaker(voice.name, roles.get(voice.name, ""), round(voice.seconds, 1), round(voice.seconds / total, 3),
+        role = role_of(voice.name, episode.meta.host, episode.meta.guest)
+        out.append(Speaker(voice.name, role, round(voice.seconds, 1), round(voice.seconds / total, 3),
                            len(mine), sample.text if sample else "", sample.start if sample else 0.0))
     return out
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from cxinsight.errors import InputError
 from cxinsight.models import EpisodeMeta, Transcript
 from cxinsight.sources.textfile import read_text
+from cxinsight.text.people import is_host
 from cxinsight.util.slug import slugify
 
 _FIELDS = set(EpisodeMeta.model_fields)
@@ -79,7 +80,7 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
         words = Counter()
         for seg in transcript.segments:
             # a diarized voice ("Speaker 2") is named from the metadata later, never taken as a name
-            if seg.speaker and seg.speaker != fields.get("host") and not _GENERIC_VOICE.match(seg.speaker):
+            if seg.speaker and not is_host(seg.speaker, fields.get("host") or "") and not _GENERIC_VOICE.match(seg.speaker):
                 words[seg.speaker] += len(seg.text.split())
         if words:
             fields["guest"] = words.most_common(1)[0][0]

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass
 
 from cxinsight.models import Transcript
+from cxinsight.text.people import names_in
 
 GENERIC = re.compile(r"^Speaker \d+$")
-_SEPARATORS = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 
 
 @dataclass
@@ -44,11 +44,6 @@ def voice_stats(transcript: Transcript) -> list[VoiceStats]:
     return list(stats.values())
 
 
-def _names(value: str) -> list[str]:
-    """"Ana Ruiz and Ben Ode" -> two names; one name stays one."""
-    return [part.strip() for part in _SEPARATORS.split(value or "") if part.strip()]
-
-
 def _host_voice(voices: list[VoiceStats]) -> VoiceStats:
     """The one who asks, opens and closes; among equals, the one who talks less."""
     total_q = sum(v.questions for v in voices) or 1
@@ -67,7 +62,7 @@ def voice_names(transcript: Transcript, host: str = "", guest: str = "") -> dict
     voices = [v for v in voice_stats(transcript) if GENERIC.match(v.name)]
     if not voices or not (host or guest):
         return {}
-    guests = _names(guest)
+    guests = names_in(guest)
     if len(voices) == 1:  # one voice: a solo show is the host's, unless only a guest is known
         return {voices[0].name: host or guests[0]}
     host_voice = _host_voice(voices)

@@ -1,0 +1,68 @@
+"""Who a speaker label is: the episode's host, its guest, or neither.
+
+Metadata names people in full ("Leon Batts and Farah Quint"); transcripts label them
+however the source did: "Leon:" on a podcast, "PRIYA:" in broadcast captions, the full
+name in a Q&A. A label is someone's when it is their full name, or one word that is
+their first or last name and no one else's in the episode (case and spacing ignored).
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATORS = re.compile(r"\s*(?:,|;|&|/|\band\b)\s*")
+
+
+def names_in(value: str) -> list[str]:
+    """"Ana Ruiz and Ben Ode" or "Ana Ruiz; Ben Ode" -> two names; one name stays one."""
+    return [part.strip() for part in _SEPARATORS.split(value or "") if part.strip()]
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _short_forms(name: str) -> set[str]:
+    words = _fold(name).split()
+    return {words[0], words[-1]} if len(words) > 1 else set()
+
+
+def role_of(label: str, host: str, guest: str) -> str:
+    """"host", "guest" or "" for a speaker label, given the episode's host and guest fields.
+    Someone who is both (a solo show, a blog's author) is the guest: their lines are the content."""
+    wanted = _fold(label)
+    if not wanted:
+        return ""
+    hosts, guests = names_in(host), names_in(guest)
+    if any(_fold(n) == wanted for n in guests):
+        return "guest"
+    if any(_fold(n) == wanted for n in hosts):
+        return "host"
+    if " " in wanted:
+        return ""
+    # A single word: a first or last name, unless two people of the episode share it.
+    owners = {role for role, names in (("guest", guests), ("host", hosts)) for n in names if wanted in _short_forms(n)}
+    matches = [n for n in hosts + guests if wanted in _short_forms(n)]
+    return owners.pop() if len(owners) == 1 and len(set(map(_fold, matches))) == 1 else ""
+
+
+def is_host(label: str, host: str, guest: str = "") -> bool:
+    return role_of(label, host, guest) == "host"
+
+
+def organisation_of(label: str, host: str, guest: str, organisation: str) -> str:
+    """The organisation a guest's line is attributed to; never the host's. A panel's "A; B" pairs with its
+    guests "Ana; Ben" in order; any other list of organisations is not split, so "Marks & Spencer" stays one."""
+    if not organisation or role_of(label, host, guest) != "guest":
+        return ""
+    orgs = [o.strip() for o in organisation.split(";") if o.strip()]
+    guests = names_in(guest)
+    if len(orgs) == 1:
+        return orgs[0]
+    if len(orgs) != len(guests):
+        return ""  # which of them is this guest's is not known
+    wanted = _fold(label)
+    for name, org in zip(guests, orgs):
+        if _fold(name) == wanted or wanted in _short_forms(name):
+            return org
+    return ""
