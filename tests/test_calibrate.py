@@ -28,7 +28,7 @@ def calibrated(corpus_store):
 
 def _cases(session):
     """The corpus episodes as run_eval builds them, with the scores of every scoring in the grid."""
-    from cxinsight.evaluation.evaluate import _gold_sentences, load_gold
+    from cxinsight.evaluation.evaluate import _gold_sentences, gold_words, load_gold
 
     classifier = TacticClassifier(session.taxonomy, session.embedder)
     cases = []
@@ -39,7 +39,7 @@ def _cases(session):
         for w, c in cal.SCORINGS:
             classifier.config = session.taxonomy.classifier.model_copy(update={"window": w, "context": c})
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
-        cases.append({"episode": episode, "gold": gold, "scores": scores, "genre": ""})
+        cases.append({"episode": episode, "gold": gold, "words": gold_words(episode, labels), "scores": scores, "genre": ""})
     classifier.config = session.taxonomy.classifier
     return classifier, cases
 
@@ -60,7 +60,7 @@ def test_array_scorer_matches_the_classifier(calibrated):
     for rule in rules:
         slow = _score(classifier, cases, rule, session.taxonomy.ids)
         fast = cal.totals(cal.counts(prepared, rule))
-        assert fast == {k: slow[k] for k in ("episode_level", "sentence_level")}, rule
+        assert fast == {k: slow[k] for k in ("episode_level", "sentence_level", "word_level")}, rule
         assert fast["episode_level"]["tp"] > 0  # the rules find something, so the comparison means something
 
 

@@ -39,3 +39,33 @@ def test_a_heading_glued_to_a_paragraph_is_found_whatever_the_spaces():
 def test_a_quote_found_nowhere_is_reported_and_marks_nothing():
     gold, missing = gold_labels(CAPTIONS, [{"tactic": "t", "quotes": ["the weather was awful"]}])
     assert gold == {"t": set()} and missing == ["the weather was awful"]
+
+
+def test_word_level_gold_is_the_same_words_under_any_split():
+    from cxinsight.evaluation.words import quoted_words, word_sentences
+
+    quote = "and it was nearly a third of all desk visits"
+    coarse = _episode(" ".join(s.text for s in CAPTIONS.sentences))
+    for episode in (CAPTIONS, coarse):
+        words = [w for s in episode.sentences for w in s.text.split()]
+        found = quoted_words(episode.sentences, [quote])
+        assert " ".join(words[i] for i in sorted(found)) == quote
+    assert word_sentences(CAPTIONS.sentences)[:10] == [0] * 9 + [1]
+    # a word partly inside a quote counts; a quote found nowhere covers nothing
+    assert quoted_words(_episode("Share Their Experience and TacticsWhile implementing it").sentences, ["Tactics"]) == {4}
+    assert quoted_words(CAPTIONS.sentences, ["the weather was awful"]) == set()
+
+
+def test_word_level_counts_charge_a_long_sentence_by_its_words():
+    """A prediction covering one 9-word sentence of which 3 words are quoted: 3 tp, 6 fp, 0 fn."""
+    import numpy as np
+
+    from cxinsight.evaluation.calibrate import Prepared, counts, totals
+    from cxinsight.extract.taxonomy import ClassifierConfig
+
+    case = Prepared(scores={(1, 0.0): np.array([[0.9], [0.1]])}, named=np.zeros((2, 1), bool),
+                    gold=np.array([[True], [False]]), long=np.ones(2, bool), genre="", speakers=None,
+                    words=np.array([9, 4]), gold_words=np.array([[3], [0]]))
+    cfg = ClassifierConfig(threshold=0.5, margin=1.0, min_sentences=1, window=1, context=0.0)
+    word = totals(counts([case], cfg))["word_level"]
+    assert (word["tp"], word["fp"], word["fn"]) == (3, 6, 0)

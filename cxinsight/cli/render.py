@@ -153,6 +153,9 @@ def print_report(report: dict) -> None:
         e, s = r["episode_level"], r["sentence_level"]
         table.add_row(name, *(f"{x:.2f}" for x in (e["precision"], e["recall"], e["f1"], s["precision"], s["recall"], s["f1"])))
     console.print(table)
+    if ext.get("word_level"):  # the same labels counted in words: comparable across sentence splitters
+        w = ext["word_level"]
+        console.print(f"Word level (the words inside gold quotes): P {w['precision']:.2f}, R {w['recall']:.2f}, F1 {w['f1']:.2f}")
     ret = report["retrieval"]
     if ret["hit_at_3"] is not None:
         console.print(f"Questions: hit@3 = {ret['hit_at_3']:.2f} over {len(ret['questions'])} questions")
@@ -169,12 +172,13 @@ def print_report(report: dict) -> None:
     if report.get("by_genre"):
         never = "; a test set: never tuned on" if report.get("role") == "test" else ""
         genres = Table(title=f"Per genre (the shipped settings{never})")
-        for col in ("genre", "docs", "ep P", "ep R", "ep F1", "ep FP", "sent P", "sent R", "sent F1"):
+        for col in ("genre", "docs", "ep P", "ep R", "ep F1", "ep FP", "sent P", "sent R", "sent F1", "word F1"):
             genres.add_column(col, justify="left" if col == "genre" else "right", no_wrap=True)
         for genre, g in report["by_genre"].items():
             e, s = g["episode_level"], g["sentence_level"]
             genres.add_row(genre, str(g["episodes"]), *(f"{x:.2f}" for x in (e["precision"], e["recall"], e["f1"])),
-                           str(e["fp"]), *(f"{x:.2f}" for x in (s["precision"], s["recall"], s["f1"])))
+                           str(e["fp"]), *(f"{x:.2f}" for x in (s["precision"], s["recall"], s["f1"])),
+                           f"{g['word_level']['f1']:.2f}")
         console.print(genres)
     if "calibration" in report:
         cal = report["calibration"]
@@ -245,7 +249,8 @@ def print_side_by_side(reports: list[dict]) -> None:
     rows: dict[str, list[str]] = {}
     for r in reports:
         ext, ret, cited = r["extraction"], r["retrieval"], r.get("ask") or {}
-        figures = {"episode F1": num(ext["episode_level"]["f1"]), "sentence F1": num(ext["sentence_level"]["f1"])}
+        figures = {"episode F1": num(ext["episode_level"]["f1"]), "sentence F1": num(ext["sentence_level"]["f1"]),
+                   "word F1": num(ext["word_level"]["f1"])}
         for t in CARD_TACTICS:
             if t in ext["per_tactic"]:
                 e = ext["per_tactic"][t]["episode_level"]
@@ -265,13 +270,14 @@ def print_head_training(report: dict) -> None:
     """`eval --train-head`: each tuning document scored by a head trained without it, beside the centroids."""
     table = Table(title=f"Learned head, leave one document out ({report['documents']} documents; "
                         f"head weight {report['head_weight']}; rule as in the taxonomy)")
-    for col in ("set", "docs", "ep F1 centroids", "ep F1 head", "sent F1 centroids", "sent F1 head"):
+    for col in ("set", "docs", "ep F1 centroids", "ep F1 head", "sent F1 centroids", "sent F1 head", "word F1 head"):
         table.add_column(col, justify="left" if col == "set" else "right")
     pooled = {"documents": report["documents"], **report["pooled"]}
     rows = [*report["sets"].items(), *((("ALL (pooled)", pooled),) if len(report["sets"]) > 1 else ())]
     for name, s in rows:
         (ec, sc), (eh, sh) = _f1s(s["centroids"]), _f1s(s["head_held_out"])
-        table.add_row(Path(name).parent.name or name, str(s["documents"]), ec, eh, sc, sh)
+        table.add_row(Path(name).parent.name or name, str(s["documents"]), ec, eh, sc, sh,
+                      f"{s['head_held_out']['word_level']['f1']:.2f}")
     console.print(table)
     suggested = report["suggested_rule"]
     console.print(f"Best rule on the held-out scores: {_rule(suggested['config'])} (episode F1 "

@@ -45,6 +45,8 @@ class Prepared:
     long: np.ndarray    # bool per sentence: has at least min_words words
     genre: str
     speakers: np.ndarray | None = None  # per sentence
+    words: np.ndarray | None = None       # per sentence: its words (evaluation/words.py)
+    gold_words: np.ndarray | None = None  # (sentences, tactics): its words inside a gold quote
 
 
 def prepare(classifier, case: dict) -> Prepared:
@@ -56,7 +58,15 @@ def prepare(classifier, case: dict) -> Prepared:
         gold[[index[sid] for sid in case["gold"].get(tactic, ()) if sid in index], k] = True
     long = np.array([len(s.text.split()) >= classifier.config.min_words for s in episode.sentences], dtype=bool)
     speakers = np.array([s.speaker for s in episode.sentences], dtype=object)
-    return Prepared(case["scores"], classifier.named(episode.sentences, episode.meta), gold, long, case["genre"], speakers)
+    words = gold_words = None
+    if case.get("words"):  # word-level gold as counts per sentence, so a sweep stays matrix sums
+        word_sentence = np.array(case["words"]["word_sentence"], dtype=np.int64)
+        words = np.bincount(word_sentence, minlength=len(episode.sentences))
+        gold_words = np.zeros((len(episode.sentences), len(tactic_ids)), dtype=np.int64)
+        for k, tactic in enumerate(tactic_ids):
+            np.add.at(gold_words[:, k], word_sentence[sorted(case["words"]["by_tactic"].get(tactic, ()))], 1)
+    return Prepared(case["scores"], classifier.named(episode.sentences, episode.meta), gold, long, case["genre"], speakers,
+                    words, gold_words)
 
 
 def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
@@ -65,18 +75,22 @@ def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
 
 
 def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
-    """(2 levels: episode, sentence) x (tp, fp, fn) x tactics."""
-    out = np.zeros((2, 3, cases[0].gold.shape[1] if cases else 0), dtype=np.int64)
+    """(3 levels: episode, sentence, word) x (tp, fp, fn) x tactics. A case without word gold adds no words."""
+    out = np.zeros((3, 3, cases[0].gold.shape[1] if cases else 0), dtype=np.int64)
     for case in cases:
         p, g = predict(case, cfg), case.gold
         pe, ge = p.any(axis=0), g.any(axis=0)
         out[0] += np.stack([pe & ge, pe & ~ge, ge & ~pe])
         out[1] += np.stack([(p & g).sum(0), (p & ~g).sum(0), (g & ~p).sum(0)])
+        if case.gold_words is not None:
+            tp = (case.gold_words * p).sum(0)
+            out[2] += np.stack([tp, (case.words[:, None] * p).sum(0) - tp, case.gold_words.sum(0) - tp])
     return out
 
 
 def totals(table: np.ndarray) -> dict:
-    return {"episode_level": prf(*map(int, table[0].sum(axis=1))), "sentence_level": prf(*map(int, table[1].sum(axis=1)))}
+    return {"episode_level": prf(*map(int, table[0].sum(axis=1))), "sentence_level": prf(*map(int, table[1].sum(axis=1))),
+            "word_level": prf(*map(int, table[2].sum(axis=1)))}
 
 
 def objective(result: dict) -> float:

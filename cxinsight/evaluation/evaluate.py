@@ -16,6 +16,7 @@ from pathlib import Path
 from cxinsight.errors import InputError, UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.calibrate import SCORINGS, prf, scoring_key
+from cxinsight.evaluation.words import quoted_words, word_sentences
 from cxinsight.extract.classifier import TacticClassifier
 from cxinsight.extract.taxonomy import ClassifierConfig
 from cxinsight.sources.textfile import read_text
@@ -69,6 +70,13 @@ def gold_labels(episode, labels: list | None) -> tuple[dict[str, set[str]], list
     return gold_map, missing
 
 
+def gold_words(episode, labels: list | None) -> dict:
+    """For word-level scores (evaluation/words.py): per tactic the indices of the words its quotes cover,
+    and per word its sentence's index."""
+    return {"word_sentence": word_sentences(episode.sentences),
+            "by_tactic": {label["tactic"]: quoted_words(episode.sentences, label.get("quotes") or []) for label in labels or []}}
+
+
 def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str]]:
     classifier.config = cfg
     predicted: dict[str, set[str]] = defaultdict(set)
@@ -81,8 +89,10 @@ def _predict(classifier, case: dict, cfg: ClassifierConfig) -> dict[str, set[str
 def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: list[str]) -> dict:
     ep = {t: [0, 0, 0] for t in tactic_ids}
     sent = {t: [0, 0, 0] for t in tactic_ids}
+    word = {t: [0, 0, 0] for t in tactic_ids}
     for case in cases:
         predicted = _predict(classifier, case, cfg)
+        index = {s.id: i for i, s in enumerate(case["episode"].sentences)}
         for t in tactic_ids:
             p, g = predicted.get(t, set()), case["gold"].get(t, set())
             ep[t][0] += bool(p) and bool(g)
@@ -91,9 +101,15 @@ def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: lis
             sent[t][0] += len(p & g)
             sent[t][1] += len(p - g)
             sent[t][2] += len(g - p)
+            chosen = {index[sid] for sid in p}
+            pw = {w for w, i in enumerate(case["words"]["word_sentence"]) if i in chosen}
+            gw = case["words"]["by_tactic"].get(t, set())
+            word[t][0] += len(pw & gw)
+            word[t][1] += len(pw - gw)
+            word[t][2] += len(gw - pw)
     total = lambda table: prf(*(sum(v[i] for v in table.values()) for i in range(3)))
     return {
-        "episode_level": total(ep), "sentence_level": total(sent),
+        "episode_level": total(ep), "sentence_level": total(sent), "word_level": total(word),
         "per_tactic": {t: {"episode_level": prf(*ep[t]), "sentence_level": prf(*sent[t])} for t in tactic_ids},
     }
 
@@ -227,7 +243,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
         for w, c in scorings:
             classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
             scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
-        cases.append({"episode": episode, "gold": gold_map, "scores": scores, "genre": _genre(records[episode_id]),
+        cases.append({"episode": episode, "gold": gold_map, "words": gold_words(episode, labels), "scores": scores, "genre": _genre(records[episode_id]),
                       "held_out": (held_out or {}).get(episode_id)})
     tactic_ids = taxonomy.ids
     if classifier.stale_head_tactics:

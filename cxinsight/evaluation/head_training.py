@@ -16,7 +16,7 @@ import numpy as np
 
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
-from cxinsight.evaluation.evaluate import gold_labels, head_in_sample, load_gold
+from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sample, load_gold
 from cxinsight.extract.classifier import TacticClassifier
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
 
@@ -30,7 +30,7 @@ def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
                 continue
             episode, _ = session.archive.load_episode(episode_id)
             prepared = cal.prepare(classifier, {"episode": episode, "gold": gold_labels(episode, labels)[0],
-                                                "scores": {}, "genre": str(gold_path)})
+                                                "words": gold_words(episode, labels), "scores": {}, "genre": str(gold_path)})
             docs.append({"set": str(gold_path), "episode": episode, "gold": prepared.gold, "prepared": prepared,
                          "vectors": classifier.window_vectors(episode.sentences, episode.meta)})
     return docs
