@@ -33,13 +33,13 @@ def quoted_words(sentences, quotes: list[str]) -> set[int]:
         if not flat:
             continue
         for hit in re.finditer(re.escape(flat), document):
-            k = _first_at_or_after(starts, hit.start())
+            k = _word_at(starts, hit.start())
             while k < len(spans) and spans[k][0] < hit.end():
                 found.add(k)
                 k += 1
     return found
 
 
-def _first_at_or_after(starts: list[int], position: int) -> int:
+def _word_at(starts: list[int], position: int) -> int:
     """The word that holds `position` (the last one starting at or before it)."""
     return max(0, bisect.bisect_right(starts, position) - 1)
