@@ -92,7 +92,9 @@ def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: lis
     word = {t: [0, 0, 0] for t in tactic_ids}
     for case in cases:
         predicted = _predict(classifier, case, cfg)
-        index = {s.id: i for i, s in enumerate(case["episode"].sentences)}
+        words_of: dict[str, set[int]] = defaultdict(set)  # sentence id -> its word indices
+        for w, i in enumerate(case["words"]["word_sentence"]):
+            words_of[case["episode"].sentences[i].id].add(w)
         for t in tactic_ids:
             p, g = predicted.get(t, set()), case["gold"].get(t, set())
             ep[t][0] += bool(p) and bool(g)
@@ -101,8 +103,7 @@ def _score(classifier, cases: list[dict], cfg: ClassifierConfig, tactic_ids: lis
             sent[t][0] += len(p & g)
             sent[t][1] += len(p - g)
             sent[t][2] += len(g - p)
-            chosen = {index[sid] for sid in p}
-            pw = {w for w, i in enumerate(case["words"]["word_sentence"]) if i in chosen}
+            pw = set().union(*(words_of[sid] for sid in p))
             gw = case["words"]["by_tactic"].get(t, set())
             word[t][0] += len(pw & gw)
             word[t][1] += len(pw - gw)

@@ -20,12 +20,12 @@ def word_sentences(sentences) -> list[int]:
 def quoted_words(sentences, quotes: list[str]) -> set[int]:
     """Indices of the words any quote covers, matched with whitespace ignored (a quote may run across our
     cuts, or glue a heading to its paragraph); a word partly inside a quote counts."""
+    tokens = [t for s in sentences for t in s.text.split()]
     spans, at = [], 0
-    for s in sentences:
-        for token in s.text.split():
-            spans.append((at, at + len(token)))
-            at += len(token)
-    document = "".join(t for s in sentences for t in s.text.split())
+    for token in tokens:
+        spans.append((at, at + len(token)))
+        at += len(token)
+    document = "".join(tokens)
     starts = [a for a, _ in spans]
     found: set[int] = set()
     for quote in quotes:

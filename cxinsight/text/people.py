@@ -41,9 +41,9 @@ def role_of(label: str, host: str, guest: str) -> str:
     if " " in wanted:
         return ""
     # A single word: a first or last name, unless two people of the episode share it.
-    owners = {role for role, names in (("guest", guests), ("host", hosts)) for n in names if wanted in _short_forms(n)}
-    matches = [n for n in hosts + guests if wanted in _short_forms(n)]
-    return owners.pop() if len(owners) == 1 and len(set(map(_fold, matches))) == 1 else ""
+    owners = {(role, _fold(n)) for role, names in (("guest", guests), ("host", hosts)) for n in names
+              if wanted in _short_forms(n)}
+    return owners.pop()[0] if len(owners) == 1 else ""
 
 
 def is_host(label: str, host: str, guest: str = "") -> bool:
