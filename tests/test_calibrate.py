@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cxinsight.answer.session import Session
@@ -26,27 +27,30 @@ def calibrated(corpus_store):
     session.close()
 
 
-def _cases(session):
-    """The corpus episodes as run_eval builds them, with the scores of every scoring in the grid."""
+def _cases(session, pool):
+    """The corpus episodes as run_eval builds them, with the scores of every scoring in the grid (the pool's)."""
     from cxinsight.evaluation.evaluate import _gold_sentences, gold_words, load_gold
 
     classifier = TacticClassifier(session.taxonomy, session.embedder)
     cases = []
-    for episode_id, labels in load_gold(GOLD)["episodes"].items():
+    for (episode_id, labels), swept in zip(load_gold(GOLD)["episodes"].items(), pool, strict=True):
         episode, _ = session.archive.load_episode(episode_id)
         gold = {label["tactic"]: _gold_sentences(episode, label["quotes"])[0] for label in labels or []}
-        scores = {}
-        for w, c in cal.SCORINGS:
-            classifier.config = session.taxonomy.classifier.model_copy(update={"window": w, "context": c})
-            scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
-        cases.append({"episode": episode, "gold": gold, "words": gold_words(episode, labels), "scores": scores, "genre": ""})
-    classifier.config = session.taxonomy.classifier
+        cases.append({"episode": episode, "gold": gold, "words": gold_words(episode, labels), "scores": swept.scores,
+                      "genre": ""})
     return classifier, cases
 
 
 def test_array_scorer_matches_the_classifier(calibrated):
-    session, _, _ = calibrated
-    classifier, cases = _cases(session)
+    session, _, pool = calibrated
+    classifier, cases = _cases(session, pool)
+    # the sweep's scores (each window embedded once) are the classifier's own under each setting
+    first = cases[0]["episode"]
+    assert sorted(cases[0]["scores"]) == sorted(cal.SCORINGS)
+    for (w, c), scores in cases[0]["scores"].items():
+        classifier.config = session.taxonomy.classifier.model_copy(update={"window": w, "context": c})
+        assert np.allclose(scores, classifier.sentence_scores(first.sentences, first.meta), atol=1e-5), (w, c)
+    classifier.config = session.taxonomy.classifier
     prepared = [cal.prepare(classifier, case) for case in cases]
     base = session.taxonomy.classifier
     rules = [base] + [base.model_copy(update=u) for u in (
@@ -100,8 +104,6 @@ def test_leave_one_genre_out_chooses_without_the_held_out_genre(calibrated):
 
 
 def test_rules_are_swept_on_scores_of_a_head_that_never_saw_the_document(calibrated):
-    import numpy as np
-
     from cxinsight.evaluation.head_training import held_out_scores
 
     session, report, _ = calibrated

@@ -14,7 +14,7 @@ A sweep tries about 2,600 rules, so a rule is scored here with array operations 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -47,6 +47,9 @@ class Prepared:
     speakers: np.ndarray | None = None  # per sentence
     words: np.ndarray | None = None       # per sentence: its words (evaluation/words.py)
     gold_words: np.ndarray | None = None  # (sentences, tactics): its words inside a gold quote
+    # Counts per rule already computed: leave-one-out sweeps the same rules over the same episodes again and
+    # again. Not copied by dataclasses.replace, which may give the episode other scores.
+    tallied: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def prepare(classifier, case: dict) -> Prepared:
@@ -77,14 +80,23 @@ def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
 def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
     """(3 levels: episode, sentence, word) x (tp, fp, fn) x tactics. A case without word gold adds no words."""
     out = np.zeros((3, 3, cases[0].gold.shape[1] if cases else 0), dtype=np.int64)
+    rule = tuple(vars(cfg).values())
     for case in cases:
-        p, g = predict(case, cfg), case.gold
-        pe, ge = p.any(axis=0), g.any(axis=0)
-        out[0] += np.stack([pe & ge, pe & ~ge, ge & ~pe])
-        out[1] += np.stack([(p & g).sum(0), (p & ~g).sum(0), (g & ~p).sum(0)])
-        if case.gold_words is not None:
-            tp = (case.gold_words * p).sum(0)
-            out[2] += np.stack([tp, (case.words[:, None] * p).sum(0) - tp, case.gold_words.sum(0) - tp])
+        if rule not in case.tallied:
+            case.tallied[rule] = _count(case, cfg)
+        out += case.tallied[rule]
+    return out
+
+
+def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
+    out = np.zeros((3, 3, case.gold.shape[1]), dtype=np.int32)
+    p, g = predict(case, cfg), case.gold
+    pe, ge = p.any(axis=0), g.any(axis=0)
+    out[0] = np.stack([pe & ge, pe & ~ge, ge & ~pe])
+    out[1] = np.stack([(p & g).sum(0), (p & ~g).sum(0), (g & ~p).sum(0)])
+    if case.gold_words is not None:
+        tp = (case.gold_words * p).sum(0)
+        out[2] = np.stack([tp, (case.words[:, None] * p).sum(0) - tp, case.gold_words.sum(0) - tp])
     return out
 
 

@@ -240,10 +240,7 @@ def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | Non
         warnings += [f"{episode_id}: gold quote not found: {m[:60]!r}" for m in missing]
         swept = calibrate and episode_id not in (held_out or {})  # a held-out head is scored one way only
         scorings = {scoring_key(taxonomy.classifier), *(SCORINGS if swept else ())}
-        scores = {}
-        for w, c in scorings:
-            classifier.config = taxonomy.classifier.model_copy(update={"window": w, "context": c})
-            scores[(w, c)] = classifier.sentence_scores(episode.sentences, episode.meta)
+        scores = classifier.scores_under(episode.sentences, episode.meta, sorted(scorings))
         cases.append({"episode": episode, "gold": gold_map, "words": gold_words(episode, labels), "scores": scores, "genre": _genre(records[episode_id]),
                       "held_out": (held_out or {}).get(episode_id)})
     tactic_ids = taxonomy.ids

@@ -79,11 +79,15 @@ class TacticClassifier:
             return []
         return [t.id for t, ok in zip(self.taxonomy.tactics, self.head.current(self.taxonomy.tactics)) if not ok]
 
-    def window_vectors(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
-        """The vectors that are scored: one per window (context-mixed for one-sentence windows)."""
+    def window_vectors(self, sentences: list[Sentence], meta: EpisodeMeta | None = None,
+                       embedded: np.ndarray | None = None) -> np.ndarray:
+        """The vectors that are scored: one per window (context-mixed for one-sentence windows).
+        `embedded`: the windows' own embeddings, when the caller already has them."""
         width = max(1, self.config.window)
-        texts = _without_names([s.text for s in sentences], meta)
-        vectors = self._embedder.embed([" ".join(texts[i : i + width]) for i in range(max(1, len(texts) - width + 1))])
+        vectors = embedded
+        if vectors is None:
+            texts = _without_names([s.text for s in sentences], meta)
+            vectors = self._embedder.embed([" ".join(texts[i : i + width]) for i in range(max(1, len(texts) - width + 1))])
         if width == 1 and self.config.context > 0:
             mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
             vectors = mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
@@ -108,6 +112,24 @@ class TacticClassifier:
             block = scores[i : i + width]
             np.maximum(block, per_tactic[i], out=block)
         return scores
+
+    def scores_under(self, sentences: list[Sentence], meta: EpisodeMeta | None,
+                     scorings) -> dict[tuple[int, float], np.ndarray]:
+        """Sentence scores under each (window, context) of `scorings`, for calibration sweeps; each window
+        width is embedded once (the context weights only mix those vectors)."""
+        base, embedded, out = self.config, {}, {}
+        try:
+            for window, context in scorings:
+                self.config = base.model_copy(update={"window": window, "context": context})
+                if window not in embedded:
+                    self.config = self.config.model_copy(update={"context": 0.0})
+                    embedded[window] = self.window_vectors(sentences, meta)
+                    self.config = self.config.model_copy(update={"context": context})
+                vectors = self.window_vectors(sentences, meta, embedded[window])
+                out[(window, context)] = self.sentence_scores(sentences, meta, vectors)
+        finally:
+            self.config = base
+        return out
 
     def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
                  meta: EpisodeMeta | None = None) -> list[TacticMention]:
@@ -180,8 +202,9 @@ def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.
     starts[0] = True
     starts[1:] |= ~joined[:-1] | ~joined[1:]
     run_id = np.cumsum(starts)
-    seeded = np.unique(run_id[seeds])
-    return joined & np.isin(run_id, seeded)
+    seeded = np.zeros(run_id[-1] + 1, dtype=bool)
+    seeded[run_id[seeds]] = True
+    return joined & seeded[run_id]
 
 
 def _context(sentences: list[Sentence], vectors: np.ndarray) -> np.ndarray:
