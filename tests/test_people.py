@@ -7,10 +7,12 @@ from pathlib import Path
 
 from cxinsight.answer.extractive import is_host_line
 from cxinsight.answer.retrieve import evidence_first
+from cxinsight.ingest.prepare import read_episode
 from cxinsight.models import SearchHit
 from cxinsight.sources import read_transcript
 from cxinsight.sources.metadata import read_metadata
-from cxinsight.text.people import names_in, organisation_of, role_of
+from cxinsight.text.people import full_names, names_in, organisation_of, role_of
+from cxinsight.transcribe.voices import speaker_names
 
 DEVSET = Path(__file__).parent.parent / "corpus" / "devset" / "episodes"
 
@@ -39,6 +41,7 @@ def test_a_label_that_is_nobody_or_anybody_has_no_role():
 
 def test_a_solo_shows_voice_is_the_guest():
     assert role_of("Nadia Ferreira-Booth", "Nadia Ferreira-Booth", "Nadia Ferreira-Booth") == "guest"
+    assert role_of("NADIA", "Nadia Ferreira-Booth", "Nadia Ferreira-Booth") == "guest"
 
 
 def test_names_and_organisations_split_where_a_list_is_meant():
@@ -72,3 +75,25 @@ def test_a_real_podcast_with_first_name_labels_reads_its_roles():
     meta = read_metadata(path, transcript)
     roles = {s.speaker: role_of(s.speaker, meta.host, meta.guest) for s in transcript.segments if s.speaker}
     assert roles == {"Leon": "host", "Farah": "host", "Imogen": "guest"}
+    # and each label is stored under the name the metadata gives, so one person is named one way
+    assert speaker_names(transcript, meta.host, meta.guest) == {
+        "Leon": "Leon Batts", "Farah": "Farah Quint", "Imogen": "Imogen Tate"}
+
+
+def test_short_labels_are_written_as_the_metadata_names_them():
+    assert full_names(["PRIYA", "DERVLA", "Audience member"], "Priya Ramanathan", "Dervla Quigley") == {
+        "PRIYA": "Priya Ramanathan", "DERVLA": "Dervla Quigley"}
+    assert full_names(["PRIYA RAMANATHAN"], "Priya Ramanathan", "") == {"PRIYA RAMANATHAN": "Priya Ramanathan"}
+    # already in full, or not one person's: left as written
+    assert full_names(["Dervla Quigley", "Priya"], "Priya Ramanathan", "Priya Venn; Dervla Quigley") == {}
+
+
+def test_caption_labels_are_stored_under_the_names_the_metadata_gives():
+    """d07's captions write "PRIYA:" and "DERVLA:"; the archive (quotes, --speaker, exports) names them in full,
+    and the words of every cue stay as written."""
+    path = DEVSET / "d07-tidewater-telecom-captions.srt"
+    episode = read_episode(path)
+    assert {s.speaker for s in episode.sentences} == {"Priya Ramanathan", "Dervla Quigley"}
+    raw = read_transcript(path)
+    assert [seg.text for seg in episode.transcript.segments] == [seg.text for seg in raw.segments]
+    assert {seg.speaker for seg in raw.segments} == {"PRIYA", "DERVLA"}

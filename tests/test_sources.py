@@ -93,6 +93,17 @@ def test_discover_skips_sidecars_and_hidden(tmp_path):
     assert sorted(p.name for p in discover([tmp_path])) == ["a.txt", "b.srt", "c.json"]
 
 
+def test_a_named_sidecar_beside_its_named_transcript_is_its_metadata(tmp_path):
+    """`cxinsight ingest show/ep1.*` names the transcript and its sidecars; only the transcript is an input."""
+    for name, text in (("ep1.txt", "Hi."), ("ep1.yaml", "title: A"), ("ep1.meta.json", "{}"), ("ep2.yml", "title: B")):
+        write(tmp_path / name, text)
+    named = [tmp_path / n for n in ("ep1.txt", "ep1.yaml", "ep1.meta.json", "ep2.yml")]
+    # ep2.yml's transcript is not in the batch: it stays, so the user hears about it
+    assert [p.name for p in discover(named)] == ["ep1.txt", "ep2.yml"]
+    with pytest.raises(InputError, match=r"metadata \(a sidecar\), not a transcript: .*'ep2\.\*'"):
+        read_transcript(tmp_path / "ep2.yml")
+
+
 BAD_INPUTS = [
     ("missing.txt", None, "no such file"),
     ("notes.docx", "hello", "unsupported file type '.docx'"),

@@ -34,14 +34,15 @@ def read_episode(path: Path, transcript: Transcript | None = None, digest: str |
                  renames: dict[str, str] | None = None) -> Episode:
     """Everything about one input that needs no model: transcript, metadata, sentences.
 
-    Audio is transcribed (and diarized) by the caller and passed in as `transcript`; its
-    voices are named here from the metadata, then the user's renames are applied.
+    Audio is transcribed (and diarized) by the caller and passed in as `transcript`. Its voices, and
+    labels that are a short form of a person's name ("DERVLA"), are named here from the metadata; then
+    the user's renames are applied.
     """
-    from cxinsight.transcribe.voices import rename_speakers, voice_names
+    from cxinsight.transcribe.voices import rename_speakers, speaker_names
 
     transcript = transcript or read_transcript(path)
     meta = read_metadata(path, transcript, overrides)
-    transcript = rename_speakers(transcript, voice_names(transcript, meta.host, meta.guest))
+    transcript = rename_speakers(transcript, speaker_names(transcript, meta.host, meta.guest))
     if renames:
         transcript = rename_speakers(transcript, renames)
         meta = meta.model_copy(update={k: renames.get(getattr(meta, k), getattr(meta, k)) for k in ("host", "guest")})

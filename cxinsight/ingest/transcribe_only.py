@@ -75,8 +75,8 @@ def _named_voices(path: Path, transcript, settings: Settings, decoded: Path | No
     """Who speaks when, named from a sidecar's host and guest when there is one (else "Speaker N")."""
     from cxinsight.sources import read_metadata
     from cxinsight.transcribe.diarize import diarize
-    from cxinsight.transcribe.voices import rename_speakers, voice_names
+    from cxinsight.transcribe.voices import rename_speakers, speaker_names
 
     voiced = diarize(path, transcript, settings.speakers or None, decoded).transcript
     meta = read_metadata(path, voiced)
-    return rename_speakers(voiced, voice_names(voiced, meta.host, meta.guest))
+    return rename_speakers(voiced, speaker_names(voiced, meta.host, meta.guest))

@@ -22,8 +22,21 @@ def _is_sidecar_json(path: Path) -> bool:
     )
 
 
+def _source_of_sidecar(path: Path) -> list[Path]:
+    """The files NAME.yaml / NAME.yml / NAME.meta.json / NAME.json could be the metadata of."""
+    name = path.name
+    if name.lower().endswith(".meta.json"):
+        stem = name[: -len(".meta.json")]
+    elif path.suffix.lower() in SIDECAR_EXTENSIONS | {".json"}:
+        stem = path.stem
+    else:
+        return []
+    return [path.with_name(stem + ext) for ext in (SUPPORTED_TRANSCRIPTS | AUDIO_EXTENSIONS) - {".json"}]
+
+
 def discover(paths: list[Path]) -> list[Path]:
-    """Expand folders recursively; keep named files as given so bad ones are reported, not skipped."""
+    """Expand folders recursively; keep named files as given so bad ones are reported, not skipped. A named
+    sidecar whose transcript or audio is in the batch too (`ingest show/ep1.*`) is read as its metadata."""
     found: list[Path] = []
     for path in paths:
         path = Path(path)
@@ -42,4 +55,5 @@ def discover(paths: list[Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(path)
-    return unique
+    named = {str(p.resolve()) for p in unique if p.exists()}
+    return [p for p in unique if not any(str(s.resolve()) in named for s in _source_of_sidecar(p) if s.exists())]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from cxinsight.errors import InputError
 from cxinsight.models import Transcript
-from cxinsight.sources.discover import AUDIO_EXTENSIONS, SUPPORTED_TRANSCRIPTS
+from cxinsight.sources.discover import AUDIO_EXTENSIONS, SIDECAR_EXTENSIONS, SUPPORTED_TRANSCRIPTS
 from cxinsight.sources.htmlfile import parse_html
 from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
@@ -21,6 +21,9 @@ def read_transcript(path: Path) -> Transcript:
         raise InputError(path, "no such file or directory")
     if ext in AUDIO_EXTENSIONS:
         raise InputError(path, "audio needs transcribing first (cxinsight ingest or cxinsight transcribe)")
+    if ext in SIDECAR_EXTENSIONS:
+        raise InputError(path, f"metadata (a sidecar), not a transcript: name its transcript or audio "
+                               f"('{path.stem}.*') or their folder")
     if ext not in SUPPORTED_TRANSCRIPTS:
         supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
         media = ", ".join(sorted(AUDIO_EXTENSIONS))

@@ -27,23 +27,43 @@ def _short_forms(name: str) -> set[str]:
     return {words[0], words[-1]} if len(words) > 1 else set()
 
 
+def _match(label: str, host: str, guest: str) -> tuple[str, str]:
+    """(role, the person's name as the metadata writes it) for a speaker label, or ("", "")."""
+    wanted = _fold(label)
+    if not wanted:
+        return "", ""
+    hosts, guests = names_in(host), names_in(guest)
+    for role, names in (("guest", guests), ("host", hosts)):
+        for name in names:
+            if _fold(name) == wanted:
+                return role, name
+    if " " in wanted:
+        return "", ""
+    # A single word: a first or last name, unless two people of the episode share it (one person listed as
+    # both host and guest is one person, and the guest).
+    owners: dict[str, tuple[str, str]] = {}
+    for role, names in (("guest", guests), ("host", hosts)):
+        for name in names:
+            if wanted in _short_forms(name):
+                owners.setdefault(_fold(name), (role, name))
+    return next(iter(owners.values())) if len(owners) == 1 else ("", "")
+
+
 def role_of(label: str, host: str, guest: str) -> str:
     """"host", "guest" or "" for a speaker label, given the episode's host and guest fields.
     Someone who is both (a solo show, a blog's author) is the guest: their lines are the content."""
-    wanted = _fold(label)
-    if not wanted:
-        return ""
-    hosts, guests = names_in(host), names_in(guest)
-    if any(_fold(n) == wanted for n in guests):
-        return "guest"
-    if any(_fold(n) == wanted for n in hosts):
-        return "host"
-    if " " in wanted:
-        return ""
-    # A single word: a first or last name, unless two people of the episode share it.
-    owners = {(role, _fold(n)) for role, names in (("guest", guests), ("host", hosts)) for n in names
-              if wanted in _short_forms(n)}
-    return owners.pop()[0] if len(owners) == 1 else ""
+    return _match(label, host, guest)[0]
+
+
+def full_names(labels, host: str, guest: str) -> dict[str, str]:
+    """{"DERVLA": "Dervla Quigley", "Leon": "Leon Batts", …}: each label that is a short form of exactly one of
+    the episode's people, mapped to the name the metadata gives (labels already in full are left out)."""
+    names = {}
+    for label in labels:
+        name = _match(label, host, guest)[1]
+        if name and name != label:
+            names[label] = name
+    return names
 
 
 def is_host(label: str, host: str, guest: str = "") -> bool:
@@ -53,7 +73,8 @@ def is_host(label: str, host: str, guest: str = "") -> bool:
 def organisation_of(label: str, host: str, guest: str, organisation: str) -> str:
     """The organisation a guest's line is attributed to; never the host's. A panel's "A; B" pairs with its
     guests "Ana; Ben" in order; any other list of organisations is not split, so "Marks & Spencer" stays one."""
-    if not organisation or role_of(label, host, guest) != "guest":
+    role, name = _match(label, host, guest)
+    if not organisation or role != "guest":
         return ""
     orgs = [o.strip() for o in organisation.split(";") if o.strip()]
     guests = names_in(guest)
@@ -61,8 +82,4 @@ def organisation_of(label: str, host: str, guest: str, organisation: str) -> str
         return orgs[0]
     if len(orgs) != len(guests):
         return ""  # which of them is this guest's is not known
-    wanted = _fold(label)
-    for name, org in zip(guests, orgs):
-        if _fold(name) == wanted or wanted in _short_forms(name):
-            return org
-    return ""
+    return orgs[guests.index(name)]

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from cxinsight.models import Transcript
-from cxinsight.text.people import names_in
+from cxinsight.text.people import full_names, names_in
 
 GENERIC = re.compile(r"^Speaker \d+$")
 
@@ -70,6 +70,14 @@ def voice_names(transcript: Transcript, host: str = "", guest: str = "") -> dict
     rest = sorted((v for v in voices if v is not host_voice), key=lambda v: -v.seconds)
     names.update({v.name: name for v, name in zip(rest, guests)})
     return names
+
+
+def speaker_names(transcript: Transcript, host: str = "", guest: str = "") -> dict[str, str]:
+    """Every label the metadata can name: diarized voices, and labels that are a short form of one of the
+    episode's people ("DERVLA" in captions, "Leon" on a podcast) written as the metadata does, so quotes,
+    `--speaker` and the tactic tables name one person one way."""
+    labels = {seg.speaker for seg in transcript.segments if seg.speaker and not GENERIC.match(seg.speaker)}
+    return {**full_names(sorted(labels), host, guest), **voice_names(transcript, host, guest)}
 
 
 def rename_speakers(transcript: Transcript, names: dict[str, str]) -> Transcript:
