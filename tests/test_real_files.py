@@ -139,3 +139,52 @@ def test_ssa_override_tags_in_subrip_are_markup_not_words(tmp_path):
     path.write_text("1\n00:00:01,000 --> 00:00:02,500\n{\\an8}Nobody owned the backlog.\n\n"
                     "2\n00:00:03,000 --> 00:00:04,000\nWe {\\i1}fixed{\\i0} it.\n")
     assert [s.text for s in read_transcript(path).segments] == ["Nobody owned the backlog.", "We fixed it."]
+
+
+def test_bracketed_diarization_labels_are_speakers_a_line_each():
+    """whisper-ctranslate2's diarized text output: "[SPEAKER_01]: Hola, …" on every line, no blank lines."""
+    path = REAL / "other" / "whisperct2-dosparlants-diarization.txt"
+    segments = read_transcript(path).segments
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert [(s.speaker, s.text) for s in segments] == [
+        (line[1:line.index("]")], line[line.index(":") + 1:].strip()) for line in lines]
+    assert {s.speaker for s in segments} == {"SPEAKER_00", "SPEAKER_01"}
+
+
+# Exports of transcription services: who and when on a header line, or inline before the words. Written here
+# in each service's layout (not copied from a real export); the words must come through whole and in order.
+SERVICE_EXPORTS = {
+    "otter": "Jane Doe  0:02  \nWelcome to the show.\nToday: complaints.\n\nSpeaker 1  0:08  \nThanks for having me.\n\n"
+             "Jane Doe  1:05:12  \nHow long did it take?\n\nTranscribed by https://otter.ai\n",
+    "rev": "Jane Doe (00:00:02):\nWelcome to the show.\nToday: complaints.\n\nSpeaker 1 (00:00:08):\nThanks for having me.\n\n"
+           "Jane Doe (01:05:12):\nHow long did it take?\n",
+    "rev inline": "Jane Doe (00:00:02): Welcome to the show.\nToday: complaints.\nSpeaker 1 (00:00:08): Thanks for having me.\n"
+                  "Jane Doe (01:05:12): How long did it take?\n",
+    "time first": "00:00:02 Jane Doe: Welcome to the show. Today: complaints.\n00:00:08 Speaker 1: Thanks for having me.\n"
+                  "01:05:12 Jane Doe: How long did it take?\n",
+    "bracketed header": "[00:00:02] Jane Doe\nWelcome to the show.\nToday: complaints.\n\n[00:00:08] Speaker 1\n"
+                        "Thanks for having me.\n\n[01:05:12] Jane Doe\nHow long did it take?\n",
+    "bold header": "**Jane Doe (00:00:02):**  \nWelcome to the show.\nToday: complaints.\n\n**Speaker 1 (00:00:08):** "
+                   "Thanks for having me.\n\n**Jane Doe (01:05:12):**\nHow long did it take?\n",
+    "stamp after name": "Jane Doe: [00:00:02] Welcome to the show. Today: complaints.\n"
+                        "Speaker 1: [00:00:08] Thanks for having me.\nJane Doe: [01:05:12] How long did it take?\n",
+}
+
+
+@pytest.mark.parametrize("layout", SERVICE_EXPORTS)
+def test_transcription_service_exports_give_speakers_and_times_and_keep_every_word(layout):
+    transcript = parse_plaintext(SERVICE_EXPORTS[layout])
+    segments = transcript.segments
+    assert not transcript.times_estimated
+    assert [(s.speaker, s.start) for s in segments] == [("Jane Doe", 2.0), ("Speaker 1", 8.0), ("Jane Doe", 3912.0)]
+    assert " ".join(s.text for s in segments).split() == (
+        "Welcome to the show. Today: complaints. Thanks for having me. How long did it take?").split()
+
+
+def test_time_only_headers_and_text_that_merely_mentions_times():
+    segments = parse_plaintext("0:00\nwelcome back everyone\n0:04\ntoday we talk about complaints\n").segments
+    assert [(s.start, s.text) for s in segments] == [(0.0, "welcome back everyone"), (4.0, "today we talk about complaints")]
+    # times inside prose, or that go back, are words like any other
+    for text in ("Doors opened at 9:30\nWe met at 10:15\nIt was a long day.\n",
+                 "Jane Doe  0:50\nLate.\n\nJane Doe  0:10\nEarly.\n"):
+        assert " ".join(s.text for s in parse_plaintext(text).segments).split() == text.split()

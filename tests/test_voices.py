@@ -49,6 +49,15 @@ def test_one_voice_is_the_host_of_a_solo_show():
     assert voice_names(solo, guest="Marisol Lind") == {"Speaker 1": "Marisol Lind"}
 
 
+def test_numbered_voices_as_other_tools_write_them_are_named_too():
+    """pyannote / whisper-ctranslate2 write "SPEAKER_00"; Otter writes "Speaker 1" and "Unknown Speaker"."""
+    from cxinsight.transcribe.voices import speaker_names
+
+    pyannote = rename_speakers(_interview(), {"Speaker 1": "SPEAKER_00", "Speaker 2": "SPEAKER_01", "Speaker 3": "Unknown Speaker"})
+    assert speaker_names(pyannote, host="Hannah Moyo", guest="Marisol Lind") == {
+        "SPEAKER_00": "Hannah Moyo", "SPEAKER_01": "Marisol Lind"}  # "Unknown Speaker" is nobody in particular
+
+
 def test_named_speakers_from_a_transcript_are_left_alone():
     labelled = Transcript(segments=[_seg("Ana", 0, "Hello there. How are you?"), _seg("Ben", 5, "Fine, thanks.")])
     assert voice_names(labelled, host="Hannah", guest="Marisol") == {}

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from cxinsight.text.people import is_unnamed
+
 _PARTICLES = {"de", "da", "del", "van", "von", "der", "le", "la", "di", "bin", "al"}
 
 
 def _capitalised(label: str) -> bool:
-    """Every word capitalised like a name part: "Kyle Huey", "Neil deGrasse Tyson", "Ana de la Cruz"."""
+    """Every word capitalised like a name part: "Kyle Huey", "Neil deGrasse Tyson", "Ana de la Cruz"; or a
+    voice a tool numbered, "Speaker 1", "SPEAKER_01", "Unknown Speaker"."""
+    if is_unnamed(label):
+        return True
     words = label.split()
     return bool(words) and words[0][:1].isupper() and all(
         w[:1].isupper() or w.lower() in _PARTICLES or any(c.isupper() for c in w) for w in words)

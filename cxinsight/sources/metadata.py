@@ -10,11 +10,10 @@ from pathlib import Path
 from cxinsight.errors import InputError
 from cxinsight.models import EpisodeMeta, Transcript
 from cxinsight.sources.textfile import read_text
-from cxinsight.text.people import is_host
+from cxinsight.text.people import is_host, is_unnamed
 from cxinsight.util.slug import slugify
 
 _FIELDS = set(EpisodeMeta.model_fields)
-_GENERIC_VOICE = re.compile(r"^Speaker \d+$")
 
 
 def episode_id_for(path: Path) -> str:
@@ -80,7 +79,7 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
         words = Counter()
         for seg in transcript.segments:
             # a diarized voice ("Speaker 2") is named from the metadata later, never taken as a name
-            if seg.speaker and not is_host(seg.speaker, fields.get("host") or "") and not _GENERIC_VOICE.match(seg.speaker):
+            if seg.speaker and not is_host(seg.speaker, fields.get("host") or "") and not is_unnamed(seg.speaker):
                 words[seg.speaker] += len(seg.text.split())
         if words:
             fields["guest"] = words.most_common(1)[0][0]

@@ -1,4 +1,5 @@
-"""Plain-text transcripts: paragraphs, or `Speaker: text` turns with optional [mm:ss] stamps."""
+"""Plain-text transcripts: paragraphs, or `Speaker: text` turns with optional [mm:ss] stamps, or the layouts
+of transcription services' exports (sources/service_exports.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import re
 
 from cxinsight.models import Segment, Transcript
 from cxinsight.sources.labels import accepted_labels
+from cxinsight.sources.service_exports import service_turns
 from cxinsight.sources.textfile import estimate_seconds
 
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
-# A speaker label is a short name (1-5 words, starts with a capital) followed by a colon.
-_SPEAKER = r"(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}):\s+"
+# A speaker label is a short name (1-5 words, starts with a capital) followed by a colon; diarization tools
+# bracket it ("[SPEAKER_01]: Hola").
+_SPEAKER = r"(?P<open>\[)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})(?(open)\]):\s+"
 _TURN = re.compile(rf"^\s*(?:{_STAMP}\s*)?(?:{_SPEAKER})?(?P<text>.*)$")
 
 
@@ -23,6 +26,13 @@ def _stamp_seconds(match: re.Match) -> float | None:
 
 def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcript:
     lines = text.split("\n")
+    turns = service_turns(lines, known_names)
+    if turns is None:
+        turns = _labelled_turns(lines, known_names)
+    return _transcript(turns)
+
+
+def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
     starts = [_TURN.match(line) for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip())]
     labels = [m.group("speaker") for m in map(_TURN.match, lines) if m.group("speaker")]
     throughout = len(starts) >= 2 and all(m.group("speaker") for m in starts)
@@ -38,7 +48,7 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
         speaker = (match.group("speaker") or "").strip()
         body = match.group("text").strip()
         if speaker and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
-            body = line[match.start("speaker"):].strip()
+            body = line[match.start("open" if match.group("open") else "speaker"):].strip()
             speaker = ""
         starts_turn = paragraph_break or stamp is not None or bool(speaker)
         if turns and not starts_turn:
@@ -48,8 +58,10 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
                 speaker = turns[-1]["speaker"]
             turns.append({"speaker": speaker, "text": body, "stamp": stamp})
         paragraph_break = False
-    turns = [t for t in turns if t["text"]]
+    return [t for t in turns if t["text"]]
 
+
+def _transcript(turns: list[dict]) -> Transcript:
     stamped = any(t["stamp"] is not None for t in turns)
     segments: list[Segment] = []
     clock = 0.0

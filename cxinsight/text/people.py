@@ -11,6 +11,13 @@ from __future__ import annotations
 import re
 
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|/|\band\b)\s*")
+# A voice that diarization numbered ("Speaker 2", pyannote's "SPEAKER_01"): named from the metadata when it can be.
+NUMBERED_VOICE = re.compile(r"^speaker[ _]?\d+$", re.I)
+
+
+def is_unnamed(label: str) -> bool:
+    """A numbered voice, or a transcription service's "Unknown Speaker": never a person's name."""
+    return bool(NUMBERED_VOICE.match(label.strip())) or _fold(label) in {"unknown speaker", "unknown", "speaker"}
 
 
 def names_in(value: str) -> list[str]:

@@ -10,13 +10,11 @@ speakers --rename`) are applied last.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from cxinsight.models import Transcript
-from cxinsight.text.people import full_names, names_in
+from cxinsight.text.people import NUMBERED_VOICE, full_names, is_unnamed, names_in
 
-GENERIC = re.compile(r"^Speaker \d+$")
 
 
 @dataclass
@@ -59,7 +57,7 @@ def _host_voice(voices: list[VoiceStats]) -> VoiceStats:
 
 def voice_names(transcript: Transcript, host: str = "", guest: str = "") -> dict[str, str]:
     """{"Speaker 2": "Jane Doe", …} for the diarized voices that the metadata can name."""
-    voices = [v for v in voice_stats(transcript) if GENERIC.match(v.name)]
+    voices = [v for v in voice_stats(transcript) if NUMBERED_VOICE.match(v.name)]
     if not voices or not (host or guest):
         return {}
     guests = names_in(guest)
@@ -76,7 +74,7 @@ def speaker_names(transcript: Transcript, host: str = "", guest: str = "") -> di
     """Every label the metadata can name: diarized voices, and labels that are a short form of one of the
     episode's people ("DERVLA" in captions, "Leon" on a podcast) written as the metadata does, so quotes,
     `--speaker` and the tactic tables name one person one way."""
-    labels = {seg.speaker for seg in transcript.segments if seg.speaker and not GENERIC.match(seg.speaker)}
+    labels = {seg.speaker for seg in transcript.segments if seg.speaker and not is_unnamed(seg.speaker)}
     return {**full_names(sorted(labels), host, guest), **voice_names(transcript, host, guest)}
 
 
