@@ -188,3 +188,28 @@ def test_time_only_headers_and_text_that_merely_mentions_times():
     for text in ("Doors opened at 9:30\nWe met at 10:15\nIt was a long day.\n",
                  "Jane Doe  0:50\nLate.\n\nJane Doe  0:10\nEarly.\n"):
         assert " ".join(s.text for s in parse_plaintext(text).segments).split() == text.split()
+
+
+def test_a_word_document_export_reads_like_its_text_export(tmp_path):
+    """Rev and Otter hand transcripts over as .docx: the same headers, read from the document's paragraphs."""
+    from docx import Document
+
+    document = Document()
+    for paragraph in SERVICE_EXPORTS["rev"].split("\n\n"):
+        document.add_paragraph(paragraph.strip())  # a paragraph's line breaks come through as line breaks
+    table = document.add_table(rows=1, cols=1)
+    table.cell(0, 0).text = "Appendix kept in a table."
+    path = tmp_path / "episode.docx"
+    document.save(str(path))
+    transcript = read_transcript(path)
+    assert [(s.speaker, s.start) for s in transcript.segments] == [("Jane Doe", 2.0), ("Speaker 1", 8.0), ("Jane Doe", 3912.0)]
+    assert " ".join(s.text for s in transcript.segments).split() == (
+        "Welcome to the show. Today: complaints. Thanks for having me. How long did it take? "
+        "Appendix kept in a table.").split()
+
+
+def test_a_damaged_word_document_is_one_clear_error(tmp_path):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CxError, match=r"broken\.docx: not a readable Word document"):
+        read_transcript(path)

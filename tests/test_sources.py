@@ -106,7 +106,8 @@ def test_a_named_sidecar_beside_its_named_transcript_is_its_metadata(tmp_path):
 
 BAD_INPUTS = [
     ("missing.txt", None, "no such file"),
-    ("notes.docx", "hello", "unsupported file type '.docx'"),
+    ("notes.pdf", "hello", "unsupported file type '.pdf'"),
+    ("notes.docx", "hello", "not a readable Word document"),
     ("empty.txt", "  \n", "empty file"),
     ("latin1.txt", "Caf\xe9 talk".encode("latin-1"), "not UTF-8 text"),
     ("broken.srt", "1\n00:00:01,000 --> nonsense\nHello\n\n2\nxx\n", "malformed SRT"),

@@ -7,6 +7,7 @@ from pathlib import Path
 from cxinsight.errors import InputError
 from cxinsight.models import Transcript
 from cxinsight.sources.discover import AUDIO_EXTENSIONS, SIDECAR_EXTENSIONS, SUPPORTED_TRANSCRIPTS
+from cxinsight.sources.docxfile import docx_text
 from cxinsight.sources.htmlfile import parse_html
 from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
@@ -28,7 +29,7 @@ def read_transcript(path: Path) -> Transcript:
         supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
         media = ", ".join(sorted(AUDIO_EXTENSIONS))
         raise InputError(path, f"unsupported file type '{ext or path.name}' (transcripts: {supported}; audio/video: {media})")
-    text = read_text(path)
+    text = docx_text(path) if ext == ".docx" else read_text(path)
     if ext == ".srt":
         transcript = parse_srt(text, path)
     elif ext == ".vtt":
