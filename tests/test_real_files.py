@@ -213,3 +213,17 @@ def test_a_damaged_word_document_is_one_clear_error(tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CxError, match=r"broken\.docx: not a readable Word document"):
         read_transcript(path)
+
+
+def test_a_markdown_transcript_reads_as_the_text_a_reader_sees(tmp_path):
+    path = tmp_path / "episode-12.md"
+    path.write_text("# Episode 12\n\n**Jane Doe (00:00:02):** Welcome to *the* show.\nToday: complaints.\n\n"
+                    "**Speaker 1 (00:00:08):**  \nThanks for [having me](https://example.org) &amp; the team.\n\n"
+                    "**Jane Doe (01:05:12):** How long did it take?\n", encoding="utf-8")
+    segments = read_transcript(path).segments
+    assert [(s.speaker, s.start, s.text) for s in segments] == [
+        ("", 0.0, "Episode 12"),  # the title, before the first header: nobody's words
+        ("Jane Doe", 2.0, "Welcome to the show. Today: complaints."),
+        ("Speaker 1", 8.0, "Thanks for having me & the team."),
+        ("Jane Doe", 3912.0, "How long did it take?"),
+    ]

@@ -9,6 +9,7 @@ from cxinsight.models import Transcript
 from cxinsight.sources.discover import AUDIO_EXTENSIONS, SIDECAR_EXTENSIONS, SUPPORTED_TRANSCRIPTS
 from cxinsight.sources.docxfile import docx_text
 from cxinsight.sources.htmlfile import parse_html
+from cxinsight.sources.markdownfile import markdown_text
 from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
 from cxinsight.sources.subtitles import parse_srt, parse_vtt
@@ -30,6 +31,8 @@ def read_transcript(path: Path) -> Transcript:
         media = ", ".join(sorted(AUDIO_EXTENSIONS))
         raise InputError(path, f"unsupported file type '{ext or path.name}' (transcripts: {supported}; audio/video: {media})")
     text = docx_text(path) if ext == ".docx" else read_text(path)
+    if ext in (".md", ".markdown"):
+        text = markdown_text(text)
     if ext == ".srt":
         transcript = parse_srt(text, path)
     elif ext == ".vtt":
