@@ -82,7 +82,7 @@ demo: install audio
 	$(CX) status
 	@echo "Next: the web page, API and MCP tools over this archive: $(CX) serve  (then open http://127.0.0.1:8765/)"
 
-# The full suite (what .ci/run calls): unit, models and e2e tiers, about 10 minutes on 2 cores.
+# The full suite (what .ci/run calls): unit, models and e2e tiers, about 13.5 minutes on 2 cores (2026-11-24).
 test: install $(TEST_STAMP)
 	$(BIN)/python -m pytest -q
 
