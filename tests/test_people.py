@@ -26,6 +26,8 @@ def test_full_names_first_names_and_caption_capitals():
     assert role_of("Leon", "Leon Batts and Farah Quint", "Imogen Tate") == "host"
     assert role_of("Farah", "Leon Batts and Farah Quint", "Imogen Tate") == "host"
     assert role_of("Marisol Teixeira", "Priya Natarajan", "Gareth Ellery; Marisol Teixeira") == "guest"
+    # titles and suffixes are not what a transcript calls someone
+    assert role_of("JANE", "Dr. Jane Doe", "Ben Ode Jr.") == "host" and role_of("Ode", "Dr. Jane Doe", "Ben Ode Jr.") == "guest"
 
 
 def test_a_label_that_is_nobody_or_anybody_has_no_role():

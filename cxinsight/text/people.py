@@ -29,8 +29,12 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+# Titles and suffixes are not what a transcript calls someone: "Dr. Jane Doe, PhD" is "Jane" or "Doe".
+_TITLES = {"dr", "mr", "mrs", "ms", "mx", "prof", "professor", "sir", "dame", "jr", "sr", "phd", "md", "ii", "iii"}
+
+
 def _short_forms(name: str) -> set[str]:
-    words = _fold(name).split()
+    words = [w for w in _fold(name).replace(",", " ").split() if w.strip(".") not in _TITLES]
     return {words[0], words[-1]} if len(words) > 1 else set()
 
 
