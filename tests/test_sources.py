@@ -93,6 +93,16 @@ def test_discover_skips_sidecars_and_hidden(tmp_path):
     assert sorted(p.name for p in discover([tmp_path])) == ["a.txt", "b.srt", "c.json"]
 
 
+def test_files_of_other_types_in_a_folder_are_named_not_silently_skipped(tmp_path):
+    from cxinsight.sources.discover import passed_over
+
+    for name, text in (("a.txt", "Hi."), ("a.yaml", "title: A"), ("b.srt", "x"), ("b.json", "{}"), ("notes.csv", "x,y"),
+                       ("cover.png", "x"), (".DS_Store", "x")):
+        write(tmp_path / name, text)
+    assert [p.name for p in passed_over([tmp_path])] == ["cover.png", "notes.csv"]
+    assert passed_over([tmp_path / "a.txt"]) == []  # a named file is an input, reported if bad
+
+
 def test_a_named_sidecar_beside_its_named_transcript_is_its_metadata(tmp_path):
     """`cxinsight ingest show/ep1.*` names the transcript and its sidecars; only the transcript is an input."""
     for name, text in (("ep1.txt", "Hi."), ("ep1.yaml", "title: A"), ("ep1.meta.json", "{}"), ("ep2.yml", "title: B")):

@@ -137,8 +137,8 @@ def episodes(session: Session) -> list[dict]:
     rows = []
     for episode_id, r in sorted(session.archive.records().items()):
         rows.append({
-            "episode_id": episode_id, "title": r.get("title", ""), "show": r.get("show", ""), "guest": r.get("guest", ""),
-            "organisation": r.get("organisation", ""), "date": r.get("date", ""), "url": r.get("url", ""),
+            "episode_id": episode_id, "title": r.get("title", ""), "show": r.get("show", ""), "host": r.get("host", ""),
+            "guest": r.get("guest", ""), "organisation": r.get("organisation", ""), "date": r.get("date", ""), "url": r.get("url", ""),
             "duration": r.get("duration", 0.0), "times_estimated": r.get("times_estimated", False),
             "sentences": r.get("sentences", 0), "mentions": r.get("mentions", 0),
             "tactics": json.loads(r.get("tactics") or "[]"), "source_path": r.get("source_path", ""),

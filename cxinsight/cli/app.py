@@ -150,6 +150,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
     from cxinsight.cli.progress import IngestProgress
     from cxinsight.ingest.batch import ingest as run_ingest
     from cxinsight.sources.collect import collect_items
+    from cxinsight.sources.discover import passed_over
     from cxinsight.store.lock import writer_lock
 
     if not (paths or manifests or feeds):
@@ -163,10 +164,15 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
                      lease_seconds=settings.lease_seconds) as lease, \
             progress, stdout_to_stderr(as_json):
         items, described = collect_items(list(paths), list(manifests), list(feeds), settings)
+        skipped = passed_over(list(paths))
+        if skipped and not as_json:
+            names = ", ".join(p.name for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+            click.echo(f"ingest: passed over {len(skipped)} file(s) that are not transcripts, audio or metadata: {names}",
+                       err=True)
         report = run_ingest(items, settings, force=force, workers=workers, on_start=progress.start,
                             on_done=progress.done, on_audio=progress.audio, sources=described, lease=lease)
     if as_json:
-        _emit_json({"outcomes": [o.__dict__ for o in report.outcomes]})
+        _emit_json({"outcomes": [o.__dict__ for o in report.outcomes], "passed_over": [str(p) for p in skipped]})
     else:
         from cxinsight.cli import render
 

@@ -56,7 +56,7 @@ def speakers(ctx, episode_id, renames, as_json):
     click.echo(f"{episode_id}: {len(voices)} voice{'s' if len(voices) != 1 else ''}")
     for v in voices:
         role = f" ({v.role})" if v.role else ""
-        click.echo(f"  {v.name}{role}: {clock(v.seconds)} ({v.share:.0%}), {v.sentences} sentences")
+        click.echo(f"  {v.name}{role}: {clock(v.seconds)} ({v.share:.0%}), {v.sentences} sentence{'s' if v.sentences != 1 else ''}")
         if v.sample:
             click.echo(f"      [{clock(v.sample_start)}] \"{v.sample}\"")
 

@@ -57,3 +57,18 @@ def discover(paths: list[Path]) -> list[Path]:
             unique.append(path)
     named = {str(p.resolve()) for p in unique if p.exists()}
     return [p for p in unique if not any(str(s.resolve()) in named for s in _source_of_sidecar(p) if s.exists())]
+
+
+def passed_over(paths: list[Path]) -> list[Path]:
+    """Files inside the named folders that are neither an input nor metadata (notes.csv, cover.png): named in a
+    line of the ingest output, so nothing is left out without a word. Hidden files and folders are not counted."""
+    taken = {p.resolve() for p in discover(paths)}
+    out = []
+    for folder in (Path(p) for p in paths if Path(p).is_dir()):
+        for child in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if any(part.startswith(".") for part in child.relative_to(folder).parts) or child.resolve() in taken:
+                continue
+            if child.suffix.lower() in SIDECAR_EXTENSIONS or child.suffix.lower() == ".json" and _is_sidecar_json(child):
+                continue
+            out.append(child)
+    return out

@@ -2,7 +2,7 @@
 
 "Here's the thing: nobody owned the backlog." must not become speaker "Here's the thing". A label
 counts as a speaker when it is capitalised like a name and either recurs as a label in the same file
-or has two to five words ("Marisol Okafor-Lind"); when it is a name the episode's metadata gives; or,
+or has two to five words with none of a title's ("Marisol Okafor-Lind", not "The Quiet Year"); when it is a name the episode's metadata gives; or,
 in a file that uses speaker labels (one of the above, or a label on every turn), when it is capitalised
 like a name ("Fred:"). A phrase ("Here's the thing:", "As Marshall Goldsmith says:") never is, and a
 single word seen once in unlabelled text ("People:", "Nota:") is not enough.
@@ -27,13 +27,24 @@ def _capitalised(label: str) -> bool:
         w[:1].isupper() or w.lower() in _PARTICLES or any(c.isupper() for c in w) for w in words)
 
 
+# Words a title or a phrase has and a person's name does not: "The Quiet Year:", "ON HOLD:", "How we did it:".
+_FUNCTION_WORDS = {"the", "a", "an", "of", "on", "in", "for", "to", "and", "or", "how", "why", "what", "when", "where",
+                   "who", "with", "my", "our", "your", "their", "its", "is", "are", "was", "at", "by", "from", "this",
+                   "that", "these", "not", "no", "vs", "we", "i", "it"}
+
+
+def _name_like(label: str) -> bool:
+    """Could be someone's full name: no function words, no possessive ("Buyer's Guide")."""
+    return all(w.lower() not in _FUNCTION_WORDS and not w.lower().endswith(("'s", "’s")) for w in label.split())
+
+
 def accepted_labels(candidates: list[str], known_names: set[str] | frozenset = frozenset(),
                     every_turn_labelled: bool = False) -> set[str]:
     """The candidate labels (every `Label:` seen at a turn start, repeats included) that are speakers."""
     counts = Counter(c.strip() for c in candidates if c.strip())
     known = {n.strip().lower() for n in known_names if n}
     sure = {label for label, n in counts.items()
-            if label.lower() in known or (_capitalised(label) and (n >= 2 or len(label.split()) >= 2))}
+            if label.lower() in known or (_capitalised(label) and (n >= 2 or len(label.split()) >= 2 and _name_like(label)))}
     if sure or every_turn_labelled:  # a file that uses speaker labels: its other name-like labels are speakers too
         sure |= {label for label in counts if _capitalised(label)}
     return sure

@@ -13,7 +13,9 @@ from cxinsight.sources.textfile import estimate_seconds
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
 # A speaker label is a short name (1-5 words, starts with a capital) followed by a colon; diarization tools
 # bracket it ("[SPEAKER_01]: Hola").
-_SPEAKER = r"(?P<open>\[)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})(?(open)\]):\s+"
+_SPEAKER = (r"(?P<open>\[)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})(?(open)\])"
+            r"(?:[ \t]*\((?P<named>[A-Z][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,4})\))?:\s+")
+# "Host (Alex Kim):": the role's holder, named in brackets, is the speaker.
 _TURN = re.compile(rf"^\s*(?:{_STAMP}\s*)?(?:{_SPEAKER})?(?P<text>.*)$")
 
 
@@ -32,25 +34,71 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
     return _transcript(turns)
 
 
+def _label(match: re.Match) -> str:
+    return (match.group("named") or match.group("speaker") or "").strip()
+
+
+_ENDS_CLAUSE = re.compile(r"[.!?…:;,—–-][\"'”’)\]]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_STARTS_CAPITAL = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
+
+
+def _heading_lines(lines: list[str]) -> set[int]:
+    """Lines that head the text below them without a blank line between (scraped articles): short (at most 10
+    words and half the paragraph's longest line), capitalised, not ended like a clause, after a paragraph
+    start or a finished sentence, and followed by a capitalised line. Hard-wrapped prose has no such line."""
+    headings, paragraph = set(), []
+    for i, line in enumerate([*lines, ""]):
+        if line.strip():
+            paragraph.append(i)
+            continue
+        for j, at in enumerate(paragraph[:-1]):
+            text, following = lines[at].strip(), lines[paragraph[j + 1]].strip()
+            widest = max(len(lines[k].strip()) for k in paragraph if k != at)
+            if ((j == 0 or _ENDS_SENTENCE.search(lines[paragraph[j - 1]].strip())) and not _ENDS_CLAUSE.search(text)
+                    and _STARTS_CAPITAL.match(text) and _STARTS_CAPITAL.match(following)
+                    and len(text.split()) <= 10 and len(text) <= 0.5 * widest):
+                headings.add(at)
+        paragraph = []
+    return headings
+
+
+def _fields(lines: list[str], matches: list[re.Match]) -> set[str]:
+    """Labels that only ever head a field or a title, never a turn: "Tags: Operations, Logistics", "Subject: Q3
+    plan", "Roundtable Notes: Service Operations in Housing". Each of their lines is short and unfinished; a speaker
+    says at least once something longer, or finished, or that runs on (wrapped) to the next line."""
+    said: dict[str, bool] = {}
+    for i, match in enumerate(matches):
+        if match.group("speaker"):
+            body = match.group("text").strip()
+            runs_on = i + 1 < len(lines) and lines[i + 1].strip()[:1].islower()  # a wrapped line, mid-sentence
+            turn = len(body.split()) > 12 or bool(_ENDS_SENTENCE.search(body)) or runs_on
+            said[_label(match)] = said.get(_label(match), False) or turn
+    return {label for label, turn in said.items() if not turn}
+
+
 def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
-    starts = [_TURN.match(line) for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip())]
-    labels = [m.group("speaker") for m in map(_TURN.match, lines) if m.group("speaker")]
-    throughout = len(starts) >= 2 and all(m.group("speaker") for m in starts)
+    matches = [_TURN.match(line) for line in lines]
+    starts = [m for i, m in enumerate(matches) if lines[i].strip() and (i == 0 or not lines[i - 1].strip())]
+    fields = _fields(lines, matches) - {n for n in known_names if n}
+    labels = [_label(m) for m in matches if m.group("speaker") and _label(m) not in fields]
+    throughout = len(starts) >= 2 and all(m.group("speaker") and _label(m) not in fields for m in starts)
     speakers = accepted_labels(labels, known_names, throughout)
+    headings = _heading_lines(lines)
     turns: list[dict] = []
     paragraph_break = True
-    for line in lines:
+    for i, line in enumerate(lines):
         if not line.strip():
             paragraph_break = True
             continue
         match = _TURN.match(line)
         stamp = _stamp_seconds(match)
-        speaker = (match.group("speaker") or "").strip()
+        speaker = _label(match)
         body = match.group("text").strip()
         if speaker and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
             body = line[match.start("open" if match.group("open") else "speaker"):].strip()
             speaker = ""
-        starts_turn = paragraph_break or stamp is not None or bool(speaker)
+        starts_turn = paragraph_break or stamp is not None or bool(speaker) or i in headings or i - 1 in headings
         if turns and not starts_turn:
             turns[-1]["text"] += " " + body
         else:

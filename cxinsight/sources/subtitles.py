@@ -77,6 +77,8 @@ def _unroll(segments: list[Segment]) -> list[Segment]:
 def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Transcript:
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
+    # A label may sit inside markup: <font color="#00ffff">KAREN LEE:</font> (broadcast subtitles colour voices)
+    cues = [(start, end, text if speaker else _TAG.sub("", text), speaker) for start, end, text, speaker in cues]
     prefixes = [m.group("speaker") for _, _, text, speaker in cues if not speaker and (m := _PREFIX.match(text))]
     speakers = accepted_labels(prefixes, every_turn_labelled=bool(prefixes) and len(prefixes) == len(cues))
     for start, end, text, speaker in cues:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cxinsight.errors import InputError
@@ -14,6 +15,9 @@ from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
 from cxinsight.sources.subtitles import parse_srt, parse_vtt
 from cxinsight.sources.textfile import read_text
+
+
+_SRT_START = re.compile(r"\d+[ \t]*\r?\n[ \t]*\d{1,2}:\d{2}:\d{2},\d{3}[ \t]+-->")
 
 
 def read_transcript(path: Path) -> Transcript:
@@ -33,8 +37,15 @@ def read_transcript(path: Path) -> Transcript:
     text = docx_text(path) if ext == ".docx" else read_text(path)
     if ext in (".md", ".markdown"):
         text = markdown_text(text)
-    if ext == ".srt":
+    is_vtt = text.lstrip("\ufeff \t\r\n").startswith("WEBVTT")
+    if ext == ".srt" and is_vtt:  # a WebVTT file saved as .srt (caption tools do it): read what it is
+        transcript = parse_vtt(text, path)
+        transcript.warnings.append("the file is WebVTT (it starts with 'WEBVTT') despite its .srt name; read as WebVTT")
+    elif ext == ".srt":
         transcript = parse_srt(text, path)
+    elif ext == ".vtt" and not is_vtt and _SRT_START.match(text.lstrip("\ufeff \t\r\n")):
+        transcript = parse_srt(text, path)
+        transcript.warnings.append("the file is SubRip (no 'WEBVTT' header, numbered cues) despite its .vtt name; read as SRT")
     elif ext == ".vtt":
         transcript = parse_vtt(text, path)
     elif ext == ".json":

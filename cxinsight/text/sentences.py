@@ -59,16 +59,33 @@ def _interpolated(segment: Segment) -> list[tuple[str, float, float]]:
     return timed
 
 
-def _turns(transcript: Transcript) -> list[tuple[str, list[tuple[str, float, float]]]]:
-    turns: list[tuple[str, list]] = []
+_HEADING_WORDS = 10
+
+
+def _heading(segment: Segment) -> bool:
+    """A short unpunctuated paragraph of text: a heading, a byline, a list item."""
+    words = segment.text.split()
+    return 0 < len(words) <= _HEADING_WORDS and not _END.search(words[-1]) and not words[-1].endswith((",", ";", ":"))
+
+
+def _turns(transcript: Transcript) -> list[tuple[str, list[tuple[str, float, float]], set[int]]]:
+    """(speaker, timed tokens, indices of tokens that end a block) per turn. In text (a .txt, .md, .html or .docx
+    source) a heading is a paragraph of its own: it ends a sentence, and so does the paragraph before it, so
+    "Lessons for other insurers" is not the start of the paragraph below. A subtitle cue or a Whisper segment
+    may end mid-sentence, so there it does not."""
+    paragraphs = transcript.source_format == "txt"
+    turns: list[tuple[str, list, set[int]]] = []
     for seg in transcript.segments:
         tokens = _timed_tokens(seg)
         if not tokens:
             continue
-        if turns and turns[-1][0] == seg.speaker:
-            turns[-1][1].extend(tokens)
-        else:
-            turns.append((seg.speaker, tokens))
+        if not (turns and turns[-1][0] == seg.speaker):
+            turns.append((seg.speaker, [], set()))
+        elif paragraphs and _heading(seg) and turns[-1][1]:
+            turns[-1][2].add(len(turns[-1][1]) - 1)
+        turns[-1][1].extend(tokens)
+        if paragraphs and _heading(seg):
+            turns[-1][2].add(len(turns[-1][1]) - 1)
     return turns
 
 
@@ -83,13 +100,13 @@ def _ends_sentence(token: str, following: str | None) -> bool:
 def split_sentences(transcript: Transcript, episode_id: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     timed_words = any(seg.words for seg in transcript.segments)  # pauses are only real with Whisper's word times
-    for speaker, tokens in _turns(transcript):
+    for speaker, tokens, block_ends in _turns(transcript):
         current: list[tuple[str, float, float]] = []
         for i, token in enumerate(tokens):
             current.append(token)
             following = tokens[i + 1][0] if i + 1 < len(tokens) else None
             paused = following is not None and timed_words and len(current) >= 8 and tokens[i + 1][1] - token[2] >= PAUSE_SECONDS
-            if (following is None or _ends_sentence(token[0], following) or len(current) >= MAX_SENTENCE_WORDS
+            if (following is None or i in block_ends or _ends_sentence(token[0], following) or len(current) >= MAX_SENTENCE_WORDS
                     or current[-1][2] - current[0][1] >= MAX_SENTENCE_SECONDS or paused):
                 index = len(sentences)
                 sentences.append(
