@@ -52,9 +52,10 @@ def _heading_lines(lines: list[str]) -> set[int]:
         if line.strip():
             paragraph.append(i)
             continue
+        lengths = sorted(((len(lines[k].strip()), k) for k in paragraph), reverse=True)[:2]  # linear, not per line
         for j, at in enumerate(paragraph[:-1]):
             text, following = lines[at].strip(), lines[paragraph[j + 1]].strip()
-            widest = max(len(lines[k].strip()) for k in paragraph if k != at)
+            widest = lengths[1][0] if lengths[0][1] == at else lengths[0][0]
             if ((j == 0 or _ENDS_SENTENCE.search(lines[paragraph[j - 1]].strip())) and not _ENDS_CLAUSE.search(text)
                     and _STARTS_CAPITAL.match(text) and _STARTS_CAPITAL.match(following)
                     and len(text.split()) <= 10 and len(text) <= 0.5 * widest):
@@ -100,13 +101,14 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
             speaker = ""
         starts_turn = paragraph_break or stamp is not None or bool(speaker) or i in headings or i - 1 in headings
         if turns and not starts_turn:
-            turns[-1]["text"] += " " + body
+            turns[-1]["parts"].append(body)  # joined once below: a long unbroken paragraph stays linear
         else:
             if not speaker and turns and not paragraph_break:
                 speaker = turns[-1]["speaker"]
-            turns.append({"speaker": speaker, "text": body, "stamp": stamp})
+            turns.append({"speaker": speaker, "parts": [body], "stamp": stamp})
         paragraph_break = False
-    return [t for t in turns if t["text"]]
+    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"]} for t in turns]
+    return [t for t in joined if t["text"]]
 
 
 def _transcript(turns: list[dict]) -> Transcript:
