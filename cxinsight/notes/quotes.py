@@ -45,11 +45,18 @@ class Quote:
         return {**asdict(self), "timestamp": self.timestamp, "score": round(self.score, 3)}
 
 
+def _unbalanced(text: str) -> bool:
+    """A quotation mark opened and not closed, or closed and not opened: `Vasquez says: "We hired adults.`"""
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
 def quote_score(text: str, by_host: bool, relevance: float) -> float:
     words = text.split()
     score = 2.0 * relevance
     if not (re.match(r"^[\"'“‘(]*[A-Z0-9]", text) and re.search(r"[.!]['\"”’)]*$", text)):
         score -= 1.0  # not a complete statement
+    if _unbalanced(text):
+        score -= 1.0  # half of a quotation: the sentence splitter cut it at a full stop inside the marks
     if text.rstrip("\"'”’) ").endswith("?"):
         score -= 1.5  # a question is not a pull quote
     if words and words[0].lower().strip(",.;:") in _LEANING:
@@ -69,8 +76,8 @@ def _candidates(sentences: list, ids: list[str]) -> list[list]:
     chosen = [by_id[i] for i in ids if i in by_id]
     out = [[s] for s in chosen]
     for a, b in zip(chosen, chosen[1:]):
-        if b.index == a.index + 1 and a.speaker == b.speaker and len(a.text.split()) < 12:
-            out.append([a, b])
+        if b.index == a.index + 1 and a.speaker == b.speaker and (len(a.text.split()) < 12 or _unbalanced(a.text)):
+            out.append([a, b])  # a short sentence, or a quotation's first half, with what follows it
     return out
 
 

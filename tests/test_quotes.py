@@ -1,0 +1,21 @@
+"""Pull-quote choice on real sentence shapes (notes/quotes.py): no model, no store."""
+
+from __future__ import annotations
+
+from cxinsight.models import Sentence
+from cxinsight.notes.quotes import _candidates, quote_score
+
+
+def _sentences(*texts: str) -> list[Sentence]:
+    return [Sentence(id=f"e:{i:05d}", index=i, text=t, speaker="", start=float(i), end=i + 1.0) for i, t in enumerate(texts)]
+
+
+def test_half_a_quotation_is_not_offered_over_the_whole_of_it():
+    # the splitter ends a sentence at a full stop inside quotation marks
+    sentences = _sentences('Vasquez says the key was trust: "We hired adults.', 'We should treat them like adults."',
+                           "Complaints about delays dropped by a third in the first year.")
+    pairs = [" ".join(s.text for s in c) for c in _candidates(sentences, [s.id for s in sentences])]
+    whole = 'Vasquez says the key was trust: "We hired adults. We should treat them like adults."'
+    assert whole in pairs
+    assert quote_score(whole, False, 0.5) > quote_score(sentences[0].text, False, 0.5)
+    assert quote_score("“We hired adults.", False, 0.5) < quote_score("“We hired adults.”", False, 0.5)
