@@ -19,3 +19,4 @@ def test_half_a_quotation_is_not_offered_over_the_whole_of_it():
     assert whole in pairs
     assert quote_score(whole, False, 0.5) > quote_score(sentences[0].text, False, 0.5)
     assert quote_score("“We hired adults.", False, 0.5) < quote_score("“We hired adults.”", False, 0.5)
+

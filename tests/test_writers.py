@@ -40,6 +40,11 @@ def test_quotes_are_verbatim_ranked_and_filtered(on_corpus, episodes, cli_run):
     assert all(not q["text"].endswith("?") for q in top)  # questions are not pull quotes
     assert all(q["speaker"] != "Hannah Kessler-Moyo" and q["speaker"] != "Ravi Castellanos" for q in top)  # guests first
     assert all(q["link"].endswith(f"#t={int(q['start'])}") for q in top)
+    # a sentence is offered once: no two quotes of an episode share words (a pair and its second sentence alone)
+    everything = json.loads(cli_run("quotes", "-n", "1000", "--format", "json").stdout)["quotes"]
+    for a in everything:
+        assert not any(b is not a and b["episode_id"] == a["episode_id"] and b["start"] < a["end"] and a["start"] < b["end"]
+                       for b in everything), a["text"]
 
     only = json.loads(cli_run("quotes", "--tactic", "hr-integration", "--speaker", "desmond", "--min-words", "12",
                               "--format", "json").stdout)["quotes"]

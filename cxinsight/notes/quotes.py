@@ -111,7 +111,15 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                 key = (ep_id, group[0].id)
                 if key not in best or quote.score > best[key].score:
                     best[key] = quote
-    return sorted(best.values(), key=lambda q: (-q.score, q.episode_id, q.start))
+    kept: list[Quote] = []
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for quote in sorted(best.values(), key=lambda q: (-q.score, q.episode_id, q.start)):
+        # a sentence is offered once: a pair and its second sentence alone would repeat the same words
+        taken = spans.setdefault(quote.episode_id, [])
+        if not any(start < quote.end and quote.start < end for start, end in taken):
+            kept.append(quote)
+            taken.append((quote.start, quote.end))
+    return kept
 
 
 def render_quotes(quotes: list[Quote], fmt: str) -> str:
