@@ -40,7 +40,8 @@ class Segment(BaseModel):
 
 class Transcript(BaseModel):
     segments: list[Segment]
-    language: str = "en"
+    # What Whisper detected (or was told), or a JSON transcript's own; "" when the source never said.
+    language: str = ""
     # True when the source had no timings and start/end were estimated from word counts.
     times_estimated: bool = False
     source_format: str = ""
@@ -52,6 +53,12 @@ class Transcript(BaseModel):
     @property
     def duration(self) -> float:
         return max((s.end for s in self.segments), default=0.0)
+
+
+def known_language(transcript: Transcript) -> str:
+    """Whisper's language or a JSON transcript's own; "" for a text source, whatever an older cache holds."""
+    fmt = transcript.source_format or ""
+    return transcript.language if fmt.startswith(("whisper", "json")) else ""
 
 
 class Sentence(BaseModel):

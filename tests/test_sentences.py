@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cxinsight.models import Segment, Transcript, Word
-from cxinsight.text.sentences import group_passages, split_sentences
+from cxinsight.text.sentences import exact_times, group_passages, span_estimated, split_sentences
 
 
 def test_sentence_split_across_cues_keeps_one_sentence():
@@ -71,4 +71,9 @@ def test_times_inside_a_long_cue_without_word_times_are_marked_estimated():
                              Segment(start=20, end=22, text="Short cue.", speaker="A")])
     sentences = split_sentences(t, "e")
     assert [s.estimated for s in sentences] == [True, True, True, False]  # only the cue's edges are exact times
-    assert group_passages(sentences, "e")[0].times_estimated
+    assert group_passages(sentences, "e")[0].times_estimated  # the source's times unknown here: flagged
+    # Given the source's own times, a passage that spans the long cue whole shows exact times (0-20 s) ...
+    whole = group_passages(sentences, "e", exact=exact_times(t))
+    assert [(p.start, p.end, p.times_estimated) for p in whole] == [(0.0, 20.0, False), (20.0, 22.0, False)]
+    # ... and one that starts or ends inside it does not.
+    assert span_estimated(sentences[1:], exact_times(t)) and span_estimated(sentences[:2], exact_times(t))

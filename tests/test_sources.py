@@ -64,6 +64,21 @@ def test_whisper_json_with_words(tmp_path):
     t = read_transcript(write(tmp_path / "ep.json", json.dumps(data)))
     assert t.segments[0].text == "Hi there."
     assert [w.text for w in t.segments[0].words] == ["Hi", "there."]
+    assert t.language == "en"
+
+
+def test_a_language_is_only_what_the_source_said(tmp_path):
+    """A text source never names its language, so none is claimed: an exported JSON and the episode
+    record agree ("" both), and a JSON transcript without one does not become English on reading."""
+    from cxinsight.models import known_language
+    from cxinsight.text.formats import to_json
+
+    text = read_transcript(write(tmp_path / "ep.txt", "Ana Ruiz: Hola. We cleared the backlog.\n"))
+    assert text.language == "" and known_language(text) == ""
+    again = read_transcript(write(tmp_path / "again.json", to_json(text)))
+    assert again.language == "" and known_language(again) == ""
+    old_cache = text.model_copy(update={"language": "en"})  # a cache written before "" meant unknown
+    assert known_language(old_cache) == ""
 
 
 def test_sidecar_metadata_and_defaults(tmp_path):

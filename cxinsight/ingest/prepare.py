@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from cxinsight.errors import CxError, InputError
-from cxinsight.models import Episode, Passage, TacticMention, Transcript
+from cxinsight.models import Episode, Passage, TacticMention, Transcript, known_language
 from cxinsight.settings import Settings
 from cxinsight.sources import episode_id_for, is_audio, read_metadata, read_transcript
 from cxinsight.text.passages import assemble
@@ -178,7 +178,7 @@ class Processor:
         passages, vectors = assemble(episode, mentions, self.embedder)
         extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding" if fallback else self.extractor,
                  "transcriber": episode.transcript.source_format, "llm_fallback": fallback,
-                 "language": _known_language(episode.transcript)}
+                 "language": known_language(episode.transcript)}
         note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
         return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started, note)
 
@@ -188,12 +188,6 @@ def _write_cache(cache: Path, transcript: Transcript) -> None:
     tmp = cache.with_name(f"{cache.name}.tmp{os.getpid()}")
     tmp.write_text(transcript.model_dump_json(), encoding="utf-8")
     tmp.replace(cache)
-
-
-def _known_language(transcript: Transcript) -> str:
-    """Whisper's detected (or requested) language, or a JSON transcript's own; "" when the source never said."""
-    fmt = transcript.source_format or ""
-    return transcript.language if fmt.startswith(("whisper", "json")) else ""
 
 
 def processor_from_json(settings_json: str, threads: int = 0) -> Processor:

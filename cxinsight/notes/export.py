@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from cxinsight.models import known_language
 from cxinsight.text.formats import render_transcript
 from cxinsight.util.clock import clock
 from cxinsight.util.links import record_link
@@ -15,7 +16,10 @@ MENTION_COLUMNS = ["episode_id", "title", "show", "guest", "organisation", "date
 
 def export_episode(archive, episode_id: str, fmt: str) -> str:
     episode, _ = archive.load_episode(episode_id)
-    return render_transcript(episode.transcript, fmt)
+    transcript = episode.transcript
+    # Stores written before the default became "" hold "en" for sources that never named a language.
+    transcript = transcript.model_copy(update={"language": known_language(transcript)})
+    return render_transcript(transcript, fmt)
 
 
 def export_mentions(archive, taxonomy) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from cxinsight.text.people import is_host, organisation_of
-from cxinsight.text.sentences import is_question
+from cxinsight.text.sentences import exact_times, is_question, span_estimated
 from cxinsight.util.clock import clock
 from cxinsight.util.links import record_link
 
@@ -92,6 +92,7 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
     for ep_id, ep_mentions in by_episode.items():
         episode, _ = archive.load_episode(ep_id)
         record = records.get(ep_id, {})
+        exact = exact_times(episode.transcript)
         for m in ep_mentions:
             for group in _candidates(episode.sentences, json.loads(m["sentence_ids"])):
                 text = " ".join(s.text for s in group)
@@ -106,7 +107,7 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                     organisation=organisation_of(who, host, guest, record.get("organisation") or ""),
                     start=group[0].start, end=group[-1].end, text=text, tactic=m["tactic"],
                     score=quote_score(text, is_host(who, host, guest), float(m.get("score", 0.0))),
-                    link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")) or any(s.estimated for s in group),
+                    link=record_link(record, group[0].start), times_estimated=bool(record.get("times_estimated")) or span_estimated(group, exact),
                 )
                 key = (ep_id, group[0].id)
                 if key not in best or quote.score > best[key].score:

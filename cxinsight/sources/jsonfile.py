@@ -82,7 +82,7 @@ def parse_json(text: str, path) -> Transcript:
     segments = [s for s in segments if s.text]
     return Transcript(
         segments=segments,
-        language=str(data.get("language") or "en"),
+        language=str(data.get("language") or ""),
         times_estimated=bool(data.get("times_estimated", False)),
         source_format="json",
     )

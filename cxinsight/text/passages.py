@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from cxinsight.models import Episode, Passage, TacticMention
-from cxinsight.text.sentences import group_passages
+from cxinsight.text.sentences import exact_times, group_passages
 
 
 def assemble(episode: Episode, mentions: list[TacticMention], embedder) -> tuple[list[Passage], np.ndarray]:
     """Passages tagged with their tactics, and the vectors to store: passages, then mentions, then the title line."""
-    passages = group_passages(episode.sentences, episode.id)
+    passages = group_passages(episode.sentences, episode.id, exact=exact_times(episode.transcript))
     by_sentence: dict[str, list[str]] = {}
     for mention in mentions:
         for sid in mention.sentence_ids:

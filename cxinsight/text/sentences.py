@@ -128,8 +128,7 @@ def _mark_estimated(transcript: Transcript, sentences: list[Sentence]) -> list[S
     long_cues = [(s.start, s.end) for s in transcript.segments if not s.words and s.end - s.start > LONG_CUE_SECONDS]
     if not long_cues or transcript.times_estimated:  # whole-episode estimates are flagged on the episode already
         return sentences
-    exact = {round(t, 2) for seg in transcript.segments for t in (seg.start, seg.end)}
-    exact |= {round(t, 2) for seg in transcript.segments for w in (seg.words or []) for t in (w.start, w.end)}
+    exact = exact_times(transcript)
     for sentence in sentences:
         inside = any(a - 0.01 <= sentence.start <= b + 0.01 for a, b in long_cues)
         if inside and (round(sentence.start, 2) not in exact or round(sentence.end, 2) not in exact):
@@ -137,8 +136,25 @@ def _mark_estimated(transcript: Transcript, sentences: list[Sentence]) -> list[S
     return sentences
 
 
-def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: int = 3, max_words: int = 80) -> list[Passage]:
-    """Consecutive sentences of one speaker, a few at a time: big enough to embed, small enough to cite."""
+def exact_times(transcript: Transcript) -> set[float]:
+    """Every time the source itself gives: cue and segment bounds, and word times."""
+    exact = {round(t, 2) for seg in transcript.segments for t in (seg.start, seg.end)}
+    return exact | {round(t, 2) for seg in transcript.segments for w in (seg.words or []) for t in (w.start, w.end)}
+
+
+def span_estimated(group: list[Sentence], exact: set[float] | None) -> bool:
+    """Whether the times a span of sentences shows (first start, last end) were interpolated. A sentence
+    estimated inside it does not count when both ends are the source's own times (a long cue, whole).
+    `exact` None: the source's times are unknown here, so any estimated sentence counts."""
+    if not any(s.estimated for s in group):
+        return False
+    return exact is None or round(group[0].start, 2) not in exact or round(group[-1].end, 2) not in exact
+
+
+def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: int = 3, max_words: int = 80,
+                   exact: set[float] | None = None) -> list[Passage]:
+    """Consecutive sentences of one speaker, a few at a time: big enough to embed, small enough to cite.
+    `exact` (exact_times) lets a passage that spans a long cue whole show its times as exact."""
     passages: list[Passage] = []
     group: list[Sentence] = []
 
@@ -153,7 +169,7 @@ def group_passages(sentences: list[Sentence], episode_id: str, max_sentences: in
                     speaker=group[0].speaker,
                     start=group[0].start,
                     end=group[-1].end,
-                    times_estimated=any(s.estimated for s in group),
+                    times_estimated=span_estimated(group, exact),
                 )
             )
             group.clear()
