@@ -19,7 +19,7 @@ AUDIO_STAMP    := corpus/audio/.done
 TEXT_EPISODES  := $(filter-out $(foreach e,$(AUDIO_EPISODES),corpus/episodes/$(e).%), \
                     $(wildcard corpus/episodes/*.txt corpus/episodes/*.srt corpus/episodes/*.vtt))
 
-.PHONY: install system audio demo test test-fast bench clean
+.PHONY: install system audio demo lint test test-fast bench clean
 
 install: system $(STAMP)
 
@@ -82,12 +82,16 @@ demo: install audio
 	$(CX) status
 	@echo "Next: the web page, API and MCP tools over this archive: $(CX) serve  (then open http://127.0.0.1:8765/)"
 
+# Errors a test might not reach (undefined names, unused imports): pyproject.toml [tool.ruff]. Seconds.
+lint: install $(TEST_STAMP)
+	$(BIN)/ruff check cxinsight tests bench corpus
+
 # The full suite (what .ci/run calls): unit, models and e2e tiers, about 13.5 minutes on 2 cores (2026-11-24).
-test: install $(TEST_STAMP)
+test: install $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 # The unit tier only: no models or processes, seconds. Run it on every change.
-test-fast: install $(TEST_STAMP)
+test-fast: install $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -q -m unit
 
 # Everything in bench/ prints tables; nothing is asserted. The long-audio and 1,000-episode runs take
