@@ -77,3 +77,24 @@ def test_times_inside_a_long_cue_without_word_times_are_marked_estimated():
     assert [(p.start, p.end, p.times_estimated) for p in whole] == [(0.0, 20.0, False), (20.0, 22.0, False)]
     # ... and one that starts or ends inside it does not.
     assert span_estimated(sentences[1:], exact_times(t)) and span_estimated(sentences[:2], exact_times(t))
+
+
+def test_a_stamped_line_whose_next_stamp_is_minutes_later_keeps_its_sentences_whole_and_early(tmp_path):
+    """A fresh user's transcript stamped only where speakers change: the guest's line at 0:04, the next
+    stamp at 2:00. Spreading its words over two minutes had cut "…in the first" / "month." at the 30-second
+    cap and dated the second sentence a minute late."""
+    from cxinsight.sources import read_transcript
+
+    path = tmp_path / "sparse.txt"
+    path.write_text("[00:00:00] Ana Ruiz: Welcome to the show.\n"
+                    "[00:00:04] Ben Ode: We retired our legacy surveys in the first month. "
+                    "Then we rebuilt the complaint process from scratch with the regional teams.\n"
+                    "[00:02:00] Ana Ruiz: Why?\n", encoding="utf-8")
+    sentences = split_sentences(read_transcript(path), "e")
+    assert [s.text for s in sentences] == [
+        "Welcome to the show.", "We retired our legacy surveys in the first month.",
+        "Then we rebuilt the complaint process from scratch with the regional teams.", "Why?"]
+    ben = sentences[1:3]
+    assert ben[0].start == 4.0 and ben[1].end < 20  # said from 0:04 at a talking pace, not spread to 2:00
+    assert all(s.estimated for s in ben)  # interpolated inside a long cue: shown with "~"
+    assert sentences[3].start == 120.0

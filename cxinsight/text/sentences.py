@@ -15,6 +15,8 @@ from cxinsight.models import Passage, Segment, Sentence, Transcript
 MAX_SENTENCE_WORDS = 60  # unpunctuated speech is cut so citations stay short
 MAX_SENTENCE_SECONDS = 30.0  # ... and so is a long run of unspaced (CJK) or unpunctuated text
 LONG_CUE_SECONDS = 8.0  # inside a longer cue without word times, an interpolated time is marked estimated
+WORDS_PER_SECOND = 2.5  # a talking pace (sources/textfile.py estimates unstamped text at the same)
+GAP_FACTOR = 3.0  # a segment this many times longer than its words take holds silence or unrecorded talk
 PAUSE_SECONDS = 1.5  # with real word times, a pause this long after 8+ words ends an unpunctuated sentence
 # Chinese/Japanese full stops end a sentence with no space after them: split tokens there.
 _CJK_PIECE = re.compile(r".*?[。！？]+[」』）”’]*|.+$", re.S)
@@ -46,10 +48,16 @@ def _timed_tokens(segment: Segment) -> list[tuple[str, float, float]]:
 
 
 def _interpolated(segment: Segment) -> list[tuple[str, float, float]]:
+    """Times spread over the segment by characters. A segment far longer than its words take to say
+    (a stamped line whose next stamp is minutes later) is spoken from its start at a talking pace, so
+    its sentences keep the time they are said and are not cut by the seconds cap."""
     tokens = segment.text.split()
     if not tokens:
         return []
     span = max(segment.end - segment.start, 0.0)
+    spoken = len(tokens) / WORDS_PER_SECOND
+    if span > MAX_SENTENCE_SECONDS and span > GAP_FACTOR * spoken:
+        span = spoken
     total = sum(len(t) + 1 for t in tokens)
     timed, at = [], segment.start
     for token in tokens:
