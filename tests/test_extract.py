@@ -102,6 +102,20 @@ def test_a_sentence_that_names_a_tactic_gets_it():
         ("cleanup-and-catch-up", ["ep:00000"])]
 
 
+def test_a_mention_is_one_speakers_words():
+    """A host's question that names the phase, right before the guest's answer: both are labelled, but as
+    two mentions, so the answer is credited to the guest and no quote mixes the two voices."""
+    talk = [("Host", "Tell us about your cleanup and catch-up phase, what came first?"), *CLEANUP_TALK[1:5]]
+    sentences = sentences_for(talk)
+    mentions = build_extraction_chain(load_taxonomy(), get_embedder()).invoke({"episode_id": "ep", "sentences": sentences}).mentions
+    cleanup = [m for m in mentions if m.tactic_id == "cleanup-and-catch-up"]
+    by_id = {s.id: s for s in sentences}
+    assert {len({by_id[sid].speaker for sid in m.sentence_ids}) for m in mentions} == {1}
+    assert [m.sentence_ids for m in cleanup][0] == ["ep:00000"]  # the question, alone
+    assert {by_id[sid].speaker for m in cleanup[1:] for sid in m.sentence_ids} == {"Guest"}
+    assert len({sid for m in cleanup for sid in m.sentence_ids}) >= 4  # nothing dropped by the cut
+
+
 def _with_context(taxonomy, context: float):
     return taxonomy.model_copy(update={"classifier": taxonomy.classifier.model_copy(update={"context": context})})
 

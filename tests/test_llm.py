@@ -105,6 +105,16 @@ def test_validation_drops_unknown_ids_and_keeps_proposals():
         ("cleanup-and-catch-up", ["ep:00000"]), ("proposed:bee-keeping", ["ep:00003"])]
 
 
+def test_an_llm_mention_that_spans_two_speakers_is_cut_at_the_change():
+    from cxinsight.extract.llm_step import ExtractionReply, merge_mentions, validate
+
+    window = [s.model_copy(update={"speaker": "Host" if s.index == 1 else "Guest"}) for s in sentences(4)]
+    reply = ExtractionReply.model_validate({"tactics": [
+        {"tactic_id": "middle-manager-coaching", "sentence_ids": [1, 2, 3, 4], "summary": "coaching"}]})
+    mentions = merge_mentions(validate(reply, window, taxonomy(), "ep", "llm:test"), window)
+    assert [m.sentence_ids for m in mentions] == [["ep:00000"], ["ep:00001"], ["ep:00002", "ep:00003"]]
+
+
 def test_llm_step_merges_windows_and_the_chain_falls_back_on_malformed_output():
     from cxinsight.embed import get_embedder
     from cxinsight.extract.chain import build_extraction_chain

@@ -142,7 +142,10 @@ class TacticClassifier:
         for k, tactic in enumerate(self.taxonomy.tactics):
             run: list[int] = []
             for i in range(len(sentences) + 1):
-                if i < len(sentences) and labels[i, k]:
+                # A mention is one speaker's words: a labelled host question next to the labelled answer
+                # is a mention of its own, so neither is credited to the other or quoted as one.
+                same_voice = not run or (i < len(sentences) and sentences[i].speaker == sentences[run[-1]].speaker)
+                if i < len(sentences) and labels[i, k] and same_voice:
                     run.append(i)
                     continue
                 if run:
@@ -155,7 +158,7 @@ class TacticClassifier:
                             extractor=EXTRACTOR,
                         )
                     )
-                run = []
+                run = [i] if i < len(sentences) and labels[i, k] else []
         found.sort(key=lambda m: m.sentence_ids[0])
         return found
 

@@ -68,18 +68,33 @@ def validate(reply: ExtractionReply, window: list[Sentence], taxonomy: Taxonomy,
             summary = f"{item.new_tactic_name.strip()}: {item.new_tactic_description.strip()}".strip(": ")
         else:
             continue  # an unknown tactic id that is not a proposal
-        mentions.append(TacticMention(episode_id=episode_id, tactic_id=tactic_id, sentence_ids=ids, score=1.0,
-                                      extractor=extractor, summary=summary[:300]))
+        for voice in _one_voice_runs(ids, window):
+            mentions.append(TacticMention(episode_id=episode_id, tactic_id=tactic_id, sentence_ids=voice, score=1.0,
+                                          extractor=extractor, summary=summary[:300]))
     return mentions
 
 
+def _one_voice_runs(ids: list[str], sentences: list[Sentence]) -> list[list[str]]:
+    """`ids` (in order) cut where the speaker changes: a mention is one speaker's words, so a host's
+    question the LLM listed with the answer is not credited to, or quoted with, the guest."""
+    speaker = {s.id: s.speaker for s in sentences}
+    runs: list[list[str]] = []
+    for sid in ids:
+        if runs and speaker[sid] == speaker[runs[-1][-1]]:
+            runs[-1].append(sid)
+        else:
+            runs.append([sid])
+    return runs
+
+
 def merge_mentions(mentions: list[TacticMention], sentences: list[Sentence]) -> list[TacticMention]:
-    """One mention per tactic per run of touching sentences."""
+    """One mention per tactic per run of touching sentences of one speaker."""
     index = {s.id: i for i, s in enumerate(sentences)}
     merged: list[TacticMention] = []
     for m in sorted(mentions, key=lambda m: (m.tactic_id, index[m.sentence_ids[0]])):
         last = merged[-1] if merged else None
-        if last and last.tactic_id == m.tactic_id and index[m.sentence_ids[0]] <= index[last.sentence_ids[-1]] + 1:
+        if (last and last.tactic_id == m.tactic_id and index[m.sentence_ids[0]] <= index[last.sentence_ids[-1]] + 1
+                and sentences[index[m.sentence_ids[0]]].speaker == sentences[index[last.sentence_ids[-1]]].speaker):
             ids = sorted(set(last.sentence_ids) | set(m.sentence_ids), key=index.get)
             merged[-1] = last.model_copy(update={"sentence_ids": ids, "score": max(last.score, m.score)})
         else:
