@@ -251,3 +251,23 @@ def test_spaces_and_non_ascii_names_are_fine(tmp_path, cli_run):
     ids = [o["episode_id"] for o in json.loads(result.stdout)["outcomes"]]
     assert len(set(ids)) == 3 and "cafe-com-clientes-parte-1" in ids  # CJK-only names still get distinct ids
     assert all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids)
+
+
+def test_a_file_is_never_skipped_as_the_twin_of_one_that_failed(tmp_path):
+    """Two empty files each fail as empty (the second had been "skipped: same content as 'empty'", though
+    nothing was indexed), and the same bytes that fail as SubRip are still read as a text transcript."""
+    from cxinsight.ingest.batch import ingest
+    from cxinsight.settings import load_settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "zero.srt").write_bytes(b"")
+    talk = b"Dana Wu: We cleared the complaints backlog before we built anything new.\n"
+    (folder / "a-talk.srt").write_bytes(talk)  # not SubRip: fails
+    (folder / "b-talk.txt").write_bytes(talk)  # the same bytes as text: indexed
+    report = ingest([folder], load_settings(store=tmp_path / "store"))
+    got = {Path(o.path).name: (o.status, o.detail) for o in report.outcomes}
+    assert got["empty.txt"][0] == got["zero.srt"][0] == "failed"
+    assert "empty file" in got["zero.srt"][1]
+    assert got["a-talk.srt"][0] == "failed" and got["b-talk.txt"][0] == "indexed"

@@ -58,7 +58,11 @@ def ingest(
     log = BatchLog(settings.store)
     batch = log.start(items, sources)
 
+    failed: set[str] = set()  # episode ids whose source failed in this batch
+
     def finish(seq: int, outcome: Outcome) -> None:
+        if outcome.status == "failed":
+            failed.add(outcome.episode_id)
         log.update(batch, seq, outcome.status, outcome.detail, outcome.episode_id or None)
         report.outcomes.append(outcome)
         on_done(outcome)
@@ -73,9 +77,12 @@ def ingest(
                 path = ingestor.locate(item)
                 digest = content_hash(path)
                 reason = ingestor.skip_reason(item.episode_id, digest, force)
-                if not reason and queued.get(digest, item.episode_id) != item.episode_id:
-                    reason = f"same content as episode '{queued[digest]}'"
-                queued.setdefault(digest, item.episode_id)
+                twin = queued.get(digest, item.episode_id)
+                # A twin that already failed indexed nothing: this file gets its own outcome, not "skipped".
+                if not reason and twin != item.episode_id and twin not in failed:
+                    reason = f"same content as episode '{twin}'"
+                if path.stat().st_size:  # empty files are all alike, and each fails on its own
+                    queued.setdefault(digest, item.episode_id)
             except CxError as exc:
                 finish(seq, Outcome(item.source, "failed", item.episode_id, str(exc)))
                 continue
