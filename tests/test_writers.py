@@ -59,6 +59,15 @@ def test_quotes_markdown_and_csv(on_corpus, cli_run):
     assert len(rows) == 5 and set(rows[0]) >= {"episode_id", "speaker", "timestamp", "text", "link"}
 
 
+def test_no_quotes_says_why(on_corpus, cli_run):
+    """Quotes come from tactic mentions: with none, the message says so instead of blaming the filters."""
+    none = cli_run("quotes", "--episode", "02-harbourline-claims", "--tactic", "customer-storytelling")
+    assert none.exit_code == 0 and none.stdout == ""
+    assert "episode '02-harbourline-claims' has no mention of 'customer-storytelling'" in none.stderr
+    filtered = cli_run("quotes", "--episode", "02-harbourline-claims", "--speaker", "nobody-here")
+    assert "No quotes match these filters (--speaker, --min-words)." in filtered.stderr
+
+
 def test_shownotes_markdown_is_grounded(on_corpus, episodes, cli_run):
     result = cli_run("shownotes", "02-harbourline-claims", "--format", "json")
     notes = json.loads(result.stdout)

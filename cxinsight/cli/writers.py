@@ -54,7 +54,7 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output, clip
     session.check_filters(tactic, episode_id)
     found = find_quotes(session.archive, episode_id, tactic, speaker, min_words)[:limit]
     if not found and fmt == "md":
-        click.echo("No quotes match these filters.", err=True)
+        click.echo(_no_quotes_reason(session.archive, episode_id, tactic), err=True)
         return
     _write_or_echo(render_quotes(found, fmt), output)
     if clips_dir is not None:
@@ -66,6 +66,16 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output, clip
         skipped = len(found) - len(audio)
         note = f"; {skipped} quote{'s' if skipped != 1 else ''} from transcript-only episodes have no audio" if skipped else ""
         click.echo(f"wrote {len(made)} clips to {clips_dir}{note}", err=True)
+
+
+def _no_quotes_reason(archive, episode_id: str | None, tactic: str | None) -> str:
+    """Pull quotes come from tactic mentions: say so when there are none, rather than blame the filters."""
+    if archive.all_mentions(episode_id=episode_id, tactic_id=tactic):
+        return "No quotes match these filters (--speaker, --min-words)."
+    where = f"episode '{episode_id}'" if episode_id else "the archive"
+    what = f"'{tactic}'" if tactic else "any tactic"
+    return (f"No quotes: {where} has no mention of {what}, and pull quotes are taken from tactic mentions. "
+            "See `cxinsight tactics`; `cxinsight search` finds any passage.")
 
 
 def _has_audio(archive, episode_id: str) -> bool:
