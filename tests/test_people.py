@@ -99,3 +99,20 @@ def test_caption_labels_are_stored_under_the_names_the_metadata_gives():
     raw = read_transcript(path)
     assert [seg.text for seg in episode.transcript.segments] == [seg.text for seg in raw.segments]
     assert {seg.speaker for seg in raw.segments} == {"PRIYA", "DERVLA"}
+
+
+def test_a_qa_interviews_q_and_a_are_the_host_and_the_guest(tmp_path):
+    """"Q:"/"A:" name roles, not people: with the metadata's names they are stored as the host and the guest
+    (d04's interviewer and Maren Eklund-Hayes); without, "A" is never guessed to be the guest, and "Q" is
+    still the host's line (context, not evidence)."""
+    episode = read_episode(DEVSET / "d04-ostra-rail-qa.txt")
+    assert {s.speaker for s in episode.sentences} >= {"Julian Fenwick-Oduya", "Maren Eklund-Hayes"}
+    assert not {"Q", "A"} & {s.speaker for s in episode.sentences}
+    path = tmp_path / "qa.md"
+    path.write_text("# Interview\n\n**Q:** What did you do first?\n\n**A:** We cleared the backlog of complaints.\n\n"
+                    "**Q:** And then?\n\n**A:** We coached every team lead weekly for six months.\n", encoding="utf-8")
+    transcript = read_transcript(path)
+    assert read_metadata(path, transcript).guest == ""
+    assert role_of("Q", "", "") == "host" and role_of("A", "", "") == "guest"
+    assert speaker_names(transcript, "", "Dana Whitfield") == {"A": "Dana Whitfield"}
+    assert speaker_names(transcript, "", "Dana Whitfield; Bo Li") == {}  # which guest answers is not known

@@ -15,9 +15,19 @@ _SEPARATORS = re.compile(r"\s*(?:,|;|&|/|\band\b)\s*")
 NUMBERED_VOICE = re.compile(r"^speaker[ _]?\d+$", re.I)
 
 
+# A Q&A's "Q:"/"A:" and an interview's "Interviewer:" name a role, not a person: the host's and the guest's.
+ROLE_LABELS = {"q": "host", "question": "host", "interviewer": "host", "a": "guest", "answer": "guest",
+               "interviewee": "guest"}
+
+
+def is_role(label: str) -> bool:
+    return _fold(label) in ROLE_LABELS
+
+
 def is_unnamed(label: str) -> bool:
-    """A numbered voice, or a transcription service's "Unknown Speaker": never a person's name."""
-    return bool(NUMBERED_VOICE.match(label.strip())) or _fold(label) in {"unknown speaker", "unknown", "speaker"}
+    """A numbered voice, a transcription service's "Unknown Speaker", or a role ("Q", "A"): never a person's name."""
+    folded = _fold(label)
+    return bool(NUMBERED_VOICE.match(label.strip())) or folded in {"unknown speaker", "unknown", "speaker"} or folded in ROLE_LABELS
 
 
 def names_in(value: str) -> list[str]:
@@ -48,6 +58,10 @@ def _match(label: str, host: str, guest: str) -> tuple[str, str]:
         for name in names:
             if _fold(name) == wanted:
                 return role, name
+    if wanted in ROLE_LABELS:  # "A" is the guest, named when the episode has exactly one
+        role = ROLE_LABELS[wanted]
+        people = hosts if role == "host" else guests
+        return role, people[0] if len(people) == 1 else ""
     if " " in wanted:
         return "", ""
     # A single word: a first or last name, unless two people of the episode share it (one person listed as

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cxinsight.models import Transcript
-from cxinsight.text.people import NUMBERED_VOICE, full_names, is_unnamed, names_in
+from cxinsight.text.people import NUMBERED_VOICE, full_names, is_role, is_unnamed, names_in
 
 
 
@@ -72,9 +72,9 @@ def voice_names(transcript: Transcript, host: str = "", guest: str = "") -> dict
 
 def speaker_names(transcript: Transcript, host: str = "", guest: str = "") -> dict[str, str]:
     """Every label the metadata can name: diarized voices, and labels that are a short form of one of the
-    episode's people ("DERVLA" in captions, "Leon" on a podcast) written as the metadata does, so quotes,
+    episode's people ("DERVLA" in captions, "Leon" on a podcast; a Q&A's "Q" and "A") written as the metadata does, so quotes,
     `--speaker` and the tactic tables name one person one way."""
-    labels = {seg.speaker for seg in transcript.segments if seg.speaker and not is_unnamed(seg.speaker)}
+    labels = {seg.speaker for seg in transcript.segments if seg.speaker and (not is_unnamed(seg.speaker) or is_role(seg.speaker))}
     return {**full_names(sorted(labels), host, guest), **voice_names(transcript, host, guest)}
 
 
