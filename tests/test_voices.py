@@ -135,6 +135,20 @@ def test_feed_people_name_the_host_and_guests(tmp_path):
     assert read_feed(str(bare), tmp_path / "media")[0].overrides["host"] == "Loop Media"  # itunes:author
 
 
+def test_a_feed_items_guid_that_is_not_a_url_is_not_its_link(tmp_path):
+    from cxinsight.sources.feed import read_feed
+
+    feed = tmp_path / "show.xml"
+    feed.write_text('''<?xml version="1.0"?><rss version="2.0"><channel><title>Show</title>
+  <item><title>Ep 1</title><guid>cm-2</guid><enclosure url="https://example.com/1.mp3" type="audio/mpeg" length="1"/></item>
+  <item><title>Ep 2</title><guid>https://example.com/ep2</guid><enclosure url="https://example.com/2.mp3" type="audio/mpeg" length="1"/></item>
+  <item><title>Ep 3</title><link>https://example.com/page3</link><guid isPermaLink="false">x-3</guid>
+    <enclosure url="https://example.com/3.mp3" type="audio/mpeg" length="1"/></item>
+</channel></rss>''', encoding="utf-8")
+    links = [item.overrides["url"] for item in read_feed(str(feed), tmp_path / "media")]
+    assert links == ["", "https://example.com/ep2", "https://example.com/page3"]  # no "cm-2#t=7" deep links
+
+
 def test_uncovered_speech_finds_what_batched_decoding_left_empty():
     from cxinsight.transcribe.engine import SpokenSegment, SpokenWord
     from cxinsight.transcribe.transcriber import uncovered_speech

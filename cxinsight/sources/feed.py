@@ -122,7 +122,10 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         seen.add(episode_id)
         published = entry.get("published_parsed") or entry.get("updated_parsed")
         people = every[number - 1]["people"] if every is not None else {}
-        overrides = {"title": title, "show": show, "url": entry.get("link", ""),
+        link = entry.get("link", "")
+        # feedparser takes a <guid> for the link when there is none; a guid like "cm-2" is an id, not a page
+        link = link if urlparse(link).scheme in ("http", "https") else ""
+        overrides = {"title": title, "show": show, "url": link,
                      "date": time.strftime("%Y-%m-%d", published) if published else "",
                      "host": (people.get("host") or [show_host])[0],
                      "guest": " and ".join(people.get("guest", []))}
