@@ -258,6 +258,9 @@ def test_role_labels_name_their_holder_and_headings_are_their_own_sentences():
     text = ("Episode 12: Coaching Middle Managers\n\nHost (Alex Kim): Welcome to Customer Craft.\n\n"
             "Guest (Dana White): Thanks Alex.\n\nHost (Alex Kim): What does coaching look like?\n")
     assert [s.speaker for s in parse_plaintext(text).segments] == ["", "Alex Kim", "Dana White", "Alex Kim"]
+    unbracketed = "Host Anna Berg: Welcome back.\n\nGuest Ben Ode: Glad to be here.\n\nHost Anna Berg: Where did you start?\n"
+    assert [s.speaker for s in parse_plaintext(unbracketed).segments] == ["Anna Berg", "Ben Ode", "Anna Berg"]
+    assert [s.speaker for s in parse_plaintext("Host: Hi there.\n\nGuest: Hello.\n").segments] == ["Host", "Guest"]
     article = ("Why Frontline Empowerment Works\nWhen Harbour Insurance gave its claims handlers authority to settle "
                "claims under $2,000 without approval, resolution time fell from nine days to two.\n"
                "Lessons for other insurers\nNot every company can move that fast, and regulators in some markets "

@@ -34,8 +34,16 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
     return _transcript(turns)
 
 
+# "Host Anna Berg:" is Anna Berg (as "Host (Anna Berg):" is).
+_ROLE_WORDS = {"host", "co-host", "cohost", "guest", "moderator", "interviewer", "panelist", "panellist"}
+
+
 def _label(match: re.Match) -> str:
-    return (match.group("named") or match.group("speaker") or "").strip()
+    label = (match.group("named") or match.group("speaker") or "").strip()
+    words = label.split()
+    if len(words) >= 2 and words[0].lower() in _ROLE_WORDS and words[1][:1].isupper():
+        return " ".join(words[1:])
+    return label
 
 
 _ENDS_CLAUSE = re.compile(r"[.!?…:;,—–-][\"'”’)\]]*$")
