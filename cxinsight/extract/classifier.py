@@ -43,6 +43,7 @@ import numpy as np
 from cxinsight.extract.head import TacticHead, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
+from cxinsight.text.sentences import one_voice_runs
 
 EXTRACTOR = "embedding"
 
@@ -142,23 +143,20 @@ class TacticClassifier:
         for k, tactic in enumerate(self.taxonomy.tactics):
             run: list[int] = []
             for i in range(len(sentences) + 1):
-                # A mention is one speaker's words: a labelled host question next to the labelled answer
-                # is a mention of its own, so neither is credited to the other or quoted as one.
-                same_voice = not run or (i < len(sentences) and sentences[i].speaker == sentences[run[-1]].speaker)
-                if i < len(sentences) and labels[i, k] and same_voice:
+                if i < len(sentences) and labels[i, k]:
                     run.append(i)
                     continue
-                if run:
+                for voice in one_voice_runs(run, sentences):
                     found.append(
                         TacticMention(
                             episode_id=episode_id,
                             tactic_id=tactic.id,
-                            sentence_ids=[sentences[j].id for j in run],
-                            score=round(float(scores[run, k].max()), 4),
+                            sentence_ids=[sentences[j].id for j in voice],
+                            score=round(float(scores[voice, k].max()), 4),
                             extractor=EXTRACTOR,
                         )
                     )
-                run = [i] if i < len(sentences) and labels[i, k] else []
+                run = []
         found.sort(key=lambda m: m.sentence_ids[0])
         return found
 

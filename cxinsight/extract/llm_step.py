@@ -18,6 +18,7 @@ from cxinsight.extract.taxonomy import Taxonomy
 from cxinsight.llm.calls import LLMClient
 from cxinsight.llm.prompts import load_prompt
 from cxinsight.models import Sentence, TacticMention
+from cxinsight.text.sentences import one_voice_runs
 from cxinsight.util.slug import slugify
 
 CONTEXT = 2  # sentences of context on each side of a candidate
@@ -58,8 +59,8 @@ def validate(reply: ExtractionReply, window: list[Sentence], taxonomy: Taxonomy,
     known = set(taxonomy.ids)
     mentions = []
     for item in reply.tactics:
-        ids = sorted({window[n - 1].id for n in item.sentence_ids if isinstance(n, int) and 1 <= n <= len(window)})
-        if not ids:
+        positions = sorted({n - 1 for n in item.sentence_ids if isinstance(n, int) and 1 <= n <= len(window)})
+        if not positions:
             continue
         if item.tactic_id in known:
             tactic_id, summary = item.tactic_id, item.summary
@@ -68,23 +69,10 @@ def validate(reply: ExtractionReply, window: list[Sentence], taxonomy: Taxonomy,
             summary = f"{item.new_tactic_name.strip()}: {item.new_tactic_description.strip()}".strip(": ")
         else:
             continue  # an unknown tactic id that is not a proposal
-        for voice in _one_voice_runs(ids, window):
-            mentions.append(TacticMention(episode_id=episode_id, tactic_id=tactic_id, sentence_ids=voice, score=1.0,
-                                          extractor=extractor, summary=summary[:300]))
+        for voice in one_voice_runs(positions, window):
+            mentions.append(TacticMention(episode_id=episode_id, tactic_id=tactic_id, sentence_ids=[window[i].id for i in voice],
+                                          score=1.0, extractor=extractor, summary=summary[:300]))
     return mentions
-
-
-def _one_voice_runs(ids: list[str], sentences: list[Sentence]) -> list[list[str]]:
-    """`ids` (in order) cut where the speaker changes: a mention is one speaker's words, so a host's
-    question the LLM listed with the answer is not credited to, or quoted with, the guest."""
-    speaker = {s.id: s.speaker for s in sentences}
-    runs: list[list[str]] = []
-    for sid in ids:
-        if runs and speaker[sid] == speaker[runs[-1][-1]]:
-            runs[-1].append(sid)
-        else:
-            runs.append([sid])
-    return runs
 
 
 def merge_mentions(mentions: list[TacticMention], sentences: list[Sentence]) -> list[TacticMention]:

@@ -144,6 +144,18 @@ def _mark_estimated(transcript: Transcript, sentences: list[Sentence]) -> list[S
     return sentences
 
 
+def one_voice_runs(positions: list[int], sentences: list[Sentence]) -> list[list[int]]:
+    """`positions` (ascending) cut wherever the speaker changes: a tactic mention is one speaker's words, so a
+    host's question beside the answer is neither credited to the guest nor quoted with the answer."""
+    runs: list[list[int]] = []
+    for i in positions:
+        if runs and sentences[i].speaker == sentences[runs[-1][-1]].speaker:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
 def exact_times(transcript: Transcript) -> set[float]:
     """Every time the source itself gives: cue and segment bounds, and word times."""
     exact = {round(t, 2) for seg in transcript.segments for t in (seg.start, seg.end)}
