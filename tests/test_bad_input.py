@@ -72,8 +72,9 @@ CASES = [
      r"nohead\.vtt: malformed WebVTT"),
     ("json-broken", ["ingest", _write("broken.json", '{"segments": [')], 1, r"broken\.json: invalid JSON at line 1"),
     ("json-wrong-shape", ["ingest", _write("shape.json", '{"foo": 1}')], 1, r"shape\.json: JSON transcript needs a 'segments' list"),
-    ("latin1-transcript", ["ingest", _write("latin1.txt", b"Caf\xe9 host: hello there, we did things.\n")], 1,
-     r"latin1\.txt: not UTF-8 text .*re-save it as UTF-8"),
+    # Cyrillic saved as Windows-1251: not UTF-8, and read as Windows-1252 it would be nothing but accented letters.
+    ("cp1251-transcript", ["ingest", _write("cyrillic.txt", "Привет, мы закрыли все жалобы.\n".encode("cp1251"))], 1,
+     r"cyrillic\.txt: not UTF-8 text .*re-save it as UTF-8"),
     ("sidecar-broken-yaml", ["ingest", _with_sidecar("title: [unclosed\n")], 1, r"side\.yaml: invalid YAML metadata"),
     ("sidecar-unsafe-yaml", ["ingest", _with_sidecar('title: !!python/object/apply:os.system ["touch PWNED"]\n')], 1,
      r"side\.yaml: invalid YAML metadata .*constructor"),

@@ -116,7 +116,7 @@ def test_changed_content_replaces_old_rows(two_episodes, isolated_store):
 
 def test_bad_files_fail_alone(tmp_path, two_episodes, isolated_store):
     (two_episodes / "empty.txt").write_text("")
-    (two_episodes / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (two_episodes / "latin.txt").write_bytes(b"Caf\xe9\x00\x01 \x81")  # neither UTF-8 nor Windows-1252 text
     report = ingest([two_episodes, tmp_path / "nowhere.srt"], load_settings(store=isolated_store))
     assert report.count("indexed") == 2
     failures = {o.path.split("/")[-1]: o.detail for o in report.failed}

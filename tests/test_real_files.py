@@ -299,3 +299,19 @@ def test_titles_and_page_fields_before_a_colon_are_not_speakers():
     # a speaker who only ever says short things is still one when the file is a conversation
     talk = "Tom: Morning.\n\nGareth: Morning all, shall we start with the queue?\n\nTom: Sure\n\nGareth: Go on then.\n"
     assert [s.speaker for s in parse_plaintext(talk).segments] == ["Tom", "Gareth", "Tom", "Gareth"]
+
+
+def test_windows_1252_lines_are_read_and_named_and_other_code_pages_refused(tmp_path):
+    """Word's "Save as text" and older caption tools write Windows-1252: one byte for "é", a curly quote, a dash.
+    Each such line is read as Windows-1252 (a UTF-8 line beside it stays UTF-8) and a warning names them."""
+    srt = tmp_path / "old.srt"
+    srt.write_bytes(b"1\r\n00:00:01,000 --> 00:00:03,000\r\nJos\xe9 Ruiz: We cleared the backlog \x96 all of it.\r\n\r\n"
+                    b"2\r\n00:00:04,000 --> 00:00:06,000\r\n\xe2\x80\x9cSix weeks,\xe2\x80\x9d she said.\r\n")
+    transcript = read_transcript(srt)
+    assert [(s.speaker, s.text) for s in transcript.segments] == [
+        ("José Ruiz", "We cleared the backlog – all of it."), ("José Ruiz", "“Six weeks,” she said.")]
+    assert transcript.warnings == ["1 line not UTF-8, read as Windows-1252 (first: line 3)"]
+    cyrillic = tmp_path / "ru.txt"
+    cyrillic.write_bytes("Мы закрыли все жалобы за шесть недель.\n".encode("cp1251"))
+    with pytest.raises(CxError, match=r"not UTF-8 text \(invalid byte 0xcc at offset 0\); re-save it as UTF-8"):
+        read_transcript(cyrillic)

@@ -134,7 +134,7 @@ BAD_INPUTS = [
     ("notes.pdf", "hello", "unsupported file type '.pdf'"),
     ("notes.docx", "hello", "not a readable Word document"),
     ("empty.txt", "  \n", "empty file"),
-    ("latin1.txt", "Caf\xe9 talk".encode("latin-1"), "not UTF-8 text"),
+    ("utf16-no-bom.txt", "Café talk".encode("utf-16-le"), "not UTF-8 text"),
     ("broken.srt", "1\n00:00:01,000 --> nonsense\nHello\n\n2\nxx\n", "malformed SRT"),
     ("broken.vtt", "Hello, not a WebVTT file\n", "malformed WebVTT"),
     ("broken.json", "{not json", "invalid JSON"),

@@ -56,6 +56,10 @@ def read_episode(path: Path, transcript: Transcript | None = None, digest: str |
     )
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class Prepared:
     """One episode ready to commit: everything computed, nothing written."""
@@ -73,11 +77,11 @@ class Prepared:
         proposed = sum(1 for m in self.mentions if m.tactic_id.startswith("proposed:"))
         extra = f", {proposed} proposed new tactics" if proposed else ""
         warnings = self.episode.transcript.warnings
-        damaged = (f"; {len(warnings)} damaged cue{'s' if len(warnings) > 1 else ''} recovered ({'; '.join(warnings[:3])})"
-                   if warnings else "")
+        # Damaged cues recovered, a file read as what it is rather than what its name says, legacy encodings.
+        warned = f"; {len(warnings)} warning{'s' if len(warnings) > 1 else ''}: {'; '.join(warnings[:3])}" if warnings else ""
         voices = f"; {self.episode.transcript.speaker_note}" if self.episode.transcript.speaker_note else ""
-        return (f"{len(self.episode.sentences)} sentences, {len(self.passages)} passages, "
-                f"{len(self.mentions)} tactic mentions{extra}{self.note}{damaged}{voices}")
+        return (f"{_count(len(self.episode.sentences), 'sentence')}, {_count(len(self.passages), 'passage')}, "
+                f"{_count(len(self.mentions), 'tactic mention')}{extra}{self.note}{warned}{voices}")
 
 
 class Processor:

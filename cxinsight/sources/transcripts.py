@@ -34,7 +34,8 @@ def read_transcript(path: Path) -> Transcript:
         supported = ", ".join(sorted(SUPPORTED_TRANSCRIPTS))
         media = ", ".join(sorted(AUDIO_EXTENSIONS))
         raise InputError(path, f"unsupported file type '{ext or path.name}' (transcripts: {supported}; audio/video: {media})")
-    text = docx_text(path) if ext == ".docx" else read_text(path)
+    notes: list[str] = []
+    text = docx_text(path) if ext == ".docx" else read_text(path, notes)
     if ext in (".md", ".markdown"):
         text = markdown_text(text)
     is_vtt = text.lstrip("\ufeff \t\r\n").startswith("WEBVTT")
@@ -56,4 +57,5 @@ def read_transcript(path: Path) -> Transcript:
         transcript = parse_plaintext(text)
     if not transcript.segments:
         raise InputError(path, "no transcript text found")
+    transcript.warnings[:0] = notes
     return transcript
