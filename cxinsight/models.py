@@ -49,6 +49,9 @@ class Transcript(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     # One line when diarization could not be sure how many voices there are (shown in the outcome).
     speaker_note: str = ""
+    # The title the document gives itself (a Markdown or HTML top heading, an HTML <title>): the episode's
+    # title unless metadata names one; "" when it gives none.
+    title: str = ""
 
     @property
     def duration(self) -> float:

@@ -315,3 +315,23 @@ def test_windows_1252_lines_are_read_and_named_and_other_code_pages_refused(tmp_
     cyrillic.write_bytes("Мы закрыли все жалобы за шесть недель.\n".encode("cp1251"))
     with pytest.raises(CxError, match=r"not UTF-8 text \(invalid byte 0xcc at offset 0\); re-save it as UTF-8"):
         read_transcript(cyrillic)
+
+
+def test_a_document_names_itself_by_its_top_heading_and_an_html_heading_is_its_own_sentence(tmp_path):
+    from cxinsight.ingest.prepare import read_episode
+
+    md = tmp_path / "2024-03-harbourline.md"
+    md.write_text("# How Harbourline *Cleared* Its Backlog\n\n## Part one\n\nWe cleared the backlog in six weeks.\n")
+    assert read_episode(md).meta.title == "How Harbourline Cleared Its Backlog"
+    page = tmp_path / "post.html"
+    page.write_text("<html><head><title>Blog | Acme</title></head><body><h1>Coaching the <em>middle</em></h1>"
+                    "<p>We coached every team lead weekly.</p></body></html>")
+    episode = read_episode(page)
+    assert episode.meta.title == "Coaching the middle"  # the page's heading, not <title> with the site's name
+    assert [s.text for s in episode.sentences] == ["Coaching the middle", "We coached every team lead weekly."]
+    bare = tmp_path / "bare.html"
+    bare.write_text("<html><head><title>Claims, cleared</title></head><body><p>We cleared it.</p></body></html>")
+    assert read_episode(bare).meta.title == "Claims, cleared"
+    sidecar = tmp_path / "post.yaml"
+    sidecar.write_text("title: From the sidecar\n")
+    assert read_episode(page).meta.title == "From the sidecar"  # metadata a user wrote comes first

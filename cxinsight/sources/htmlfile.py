@@ -23,6 +23,9 @@ class _Paragraphs(HTMLParser):
         self.skipping = 0
         self.pending_label = self.pending_time = ""
         self.where = ""
+        self.h1 = self.page_title = ""
+        self.heading: list[str] | None = None  # the first <h1>'s text while it is read
+        self.in_title = False
 
     def flush(self) -> None:
         text = " ".join("".join(self.current).split())
@@ -36,6 +39,10 @@ class _Paragraphs(HTMLParser):
         self.blocks.append(prefix + text)
 
     def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self.in_title = True
+        if tag == "h1" and not self.h1 and self.heading is None:
+            self.heading = []
         if tag in _SKIP:
             self.skipping += 1
         elif tag in ("cite", "time"):
@@ -45,6 +52,10 @@ class _Paragraphs(HTMLParser):
             self.flush()
 
     def handle_endtag(self, tag):
+        if tag == "title":
+            self.in_title = False
+        if tag == "h1" and self.heading is not None:
+            self.h1, self.heading = " ".join("".join(self.heading).split()), None
         if tag in _SKIP:
             self.skipping = max(0, self.skipping - 1)
         elif tag in ("cite", "time"):
@@ -53,6 +64,10 @@ class _Paragraphs(HTMLParser):
             self.flush()
 
     def handle_data(self, data):
+        if self.in_title:
+            self.page_title += data
+        if self.heading is not None:
+            self.heading.append(data)
         if self.skipping:
             return
         if self.where == "cite":
@@ -71,4 +86,6 @@ def parse_html(text: str, known_names: frozenset = frozenset()) -> Transcript:
     # <cite> names are speaker labels by the format's own definition: they count as known names.
     cited = frozenset(b.split("] ", 1)[-1].split(":", 1)[0] for b in reader.blocks if ": " in b)
     transcript = parse_plaintext("\n\n".join(reader.blocks), known_names | cited if "<cite" in text else known_names)
-    return transcript.model_copy(update={"source_format": "html"})
+    # The page's own heading names it better than <title>, which often carries the site's name too.
+    title = reader.h1 or " ".join(reader.page_title.split())
+    return transcript.model_copy(update={"source_format": "html", "title": title})

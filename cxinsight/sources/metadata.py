@@ -73,7 +73,7 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
     if sidecar:
         fields.update(_load_sidecar(sidecar))
     fields.update({k: v for k, v in (overrides or {}).items() if v})
-    fields.setdefault("title", _default_title(path))
+    fields.setdefault("title", transcript.title or _default_title(path))
     if not fields.get("guest"):
         # The guest is usually whoever speaks most that is not the host.
         words = Counter()

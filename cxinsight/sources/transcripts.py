@@ -36,8 +36,9 @@ def read_transcript(path: Path) -> Transcript:
         raise InputError(path, f"unsupported file type '{ext or path.name}' (transcripts: {supported}; audio/video: {media})")
     notes: list[str] = []
     text = docx_text(path) if ext == ".docx" else read_text(path, notes)
+    title = ""
     if ext in (".md", ".markdown"):
-        text = markdown_text(text)
+        text, title = markdown_text(text)
     is_vtt = text.lstrip("\ufeff \t\r\n").startswith("WEBVTT")
     if ext == ".srt" and is_vtt:  # a WebVTT file saved as .srt (caption tools do it): read what it is
         transcript = parse_vtt(text, path)
@@ -58,4 +59,6 @@ def read_transcript(path: Path) -> Transcript:
     if not transcript.segments:
         raise InputError(path, "no transcript text found")
     transcript.warnings[:0] = notes
+    if title:
+        transcript.title = title
     return transcript

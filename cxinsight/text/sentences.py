@@ -81,7 +81,7 @@ def _turns(transcript: Transcript) -> list[tuple[str, list[tuple[str, float, flo
     source) a heading is a paragraph of its own: it ends a sentence, and so does the paragraph before it, so
     "Lessons for other insurers" is not the start of the paragraph below. A subtitle cue or a Whisper segment
     may end mid-sentence, so there it does not."""
-    paragraphs = transcript.source_format == "txt"
+    paragraphs = transcript.source_format in ("txt", "html")
     turns: list[tuple[str, list, set[int]]] = []
     for seg in transcript.segments:
         tokens = _timed_tokens(seg)
