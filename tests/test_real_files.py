@@ -335,3 +335,24 @@ def test_a_document_names_itself_by_its_top_heading_and_an_html_heading_is_its_o
     sidecar = tmp_path / "post.yaml"
     sidecar.write_text("title: From the sidecar\n")
     assert read_episode(page).meta.title == "From the sidecar"  # metadata a user wrote comes first
+
+
+def test_cues_out_of_order_are_read_as_they_play_and_said():
+    shuffled, ordered = (read_transcript(REAL / "srt" / name) for name in ("srt-monsters-bad-order.srt", "srt-monsters.srt"))
+    assert [(s.start, s.end, s.text) for s in shuffled.segments] == [(s.start, s.end, s.text) for s in ordered.segments]
+    assert shuffled.warnings == ["1 cue out of time order in the file; read in the order they play"]
+    assert ordered.warnings == []
+
+
+def test_a_text_stamp_that_goes_back_in_time_is_kept_as_written_and_said():
+    transcript = parse_plaintext("[00:10] Ana Diaz: We cleared the backlog.\n\n[02:00] Ben Ode: How long did that take you?\n\n"
+                                 "[01:05] Ana Diaz: Six weeks, all told, with the whole team on it.\n\n[03:00] Ben Ode: Great.")
+    assert [s.start for s in transcript.segments] == [10.0, 120.0, 65.0, 180.0]  # the file's order and stamps stand
+    assert transcript.warnings == ['stamp [01:05] comes after [02:00], earlier in time, at "Six weeks, all told, with the…"; '
+                                   "times there may be wrong"]
+    assert parse_plaintext("[00:10] Ana Diaz: One.\n\n[00:20] Ben Ode: Two.").warnings == []
+
+
+def test_a_chinese_code_page_file_is_refused_not_misread():
+    with pytest.raises(CxError, match=r"srt-gb2312\.srt: not UTF-8 text \(invalid byte 0xd3 at offset 32\)"):
+        read_transcript(REAL / "srt" / "srt-gb2312.srt")

@@ -122,6 +122,7 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
 def _transcript(turns: list[dict]) -> Transcript:
     stamped = any(t["stamp"] is not None for t in turns)
     segments: list[Segment] = []
+    stamps = [(t["stamp"], t["text"]) for t in turns if t["stamp"] is not None]
     clock = 0.0
     for i, turn in enumerate(turns):
         start = turn["stamp"] if turn["stamp"] is not None else clock
@@ -130,10 +131,29 @@ def _transcript(turns: list[dict]) -> Transcript:
         end = nxt if (nxt is not None and nxt > start) else guess
         segments.append(Segment(start=round(start, 3), end=round(end, 3), text=turn["text"], speaker=turn["speaker"]))
         clock = end
+    warnings = _backward_stamps(stamps)
     # Speaker carried forward from paragraphs without a label in a labelled file.
     if any(s.speaker for s in segments):
         last = ""
         for seg in segments:
             seg.speaker = seg.speaker or last
             last = seg.speaker
-    return Transcript(segments=segments, times_estimated=not stamped, source_format="txt")
+    return Transcript(segments=segments, times_estimated=not stamped, source_format="txt", warnings=warnings)
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes:02d}:{secs:02d}"
+
+
+def _backward_stamps(stamps: list[tuple[float, str]]) -> list[str]:
+    """A stamp earlier than the one before it (a pasted-together file, a typo: [12:40] for [21:40]) is kept as
+    written, and said: the times around it, and the links made from them, may be wrong."""
+    back = [(before, at, text) for (before, _), (at, text) in zip(stamps, stamps[1:]) if at < before]
+    if not back:
+        return []
+    before, at, text = back[0]
+    words = " ".join(text.split()[:6]) + ("…" if len(text.split()) > 6 else "")
+    more = f" (and {len(back) - 1} more)" if len(back) > 1 else ""
+    return [f"stamp [{_clock(at)}] comes after [{_clock(before)}], earlier in time, at \"{words}\"{more}; "
+            "times there may be wrong"]

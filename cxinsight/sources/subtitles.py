@@ -74,6 +74,16 @@ def _unroll(segments: list[Segment]) -> list[Segment]:
     return out
 
 
+def _in_time_order(cues: list, warnings: list[str]) -> list:
+    """Cues sorted by start time, as a player shows them: a file edited out of order (cue 12 before cue 11) is
+    read as it plays, and a warning says so. Ties keep the file's order."""
+    late = sum(1 for before, cue in zip(cues, cues[1:]) if cue[0] < before[0])
+    if not late:
+        return cues
+    warnings.append(f"{late} cue{'s' if late > 1 else ''} out of time order in the file; read in the order they play")
+    return sorted(cues, key=lambda cue: cue[0])
+
+
 def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Transcript:
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
@@ -158,6 +168,7 @@ def parse_srt(text: str, path) -> Transcript:
                     continue
             kept.append(line)
         cues.append((sub.start.total_seconds(), sub.end.total_seconds(), _SSA_OVERRIDE.sub("", " ".join(kept)), ""))
+    cues = _in_time_order(cues, warnings)
     transcript = _with_speakers(cues, "srt")
     return transcript.model_copy(update={"warnings": warnings})
 
@@ -188,6 +199,7 @@ def parse_vtt(text: str, path) -> Transcript:
             target[2] = f"{target[2]} {words}" if before else f"{words} {target[2]}"
         warnings.append(f"line {i + 1}: unreadable cue timing '{lines[i].strip()[:60]}'; its text was joined to the cue "
                         f"{'before' if before else 'after'}")
+    raws = _in_time_order(raws, warnings)
     cues = [cue for start, end, raw in raws for cue in _voices(raw, start, end)]
     transcript = _with_speakers(cues, "vtt")
     return transcript.model_copy(update={"warnings": warnings})
