@@ -136,5 +136,8 @@ def test_same_slug_from_different_sources_never_overwrites(tmp_path, cli_run, is
     # Across batches too, and a re-run of either source updates (here: skips) its own id, never the other's.
     again = json.loads(cli_run("ingest", str(tmp_path / "b"), str(tmp_path / "a"), "--json").stdout)["outcomes"]
     assert [(o["episode_id"], o["status"]) for o in again] == [(ids[1], "skipped"), (ids[0], "skipped")]
+    # Its id is old news the second time, in either order (it had said "earlier in this batch" of a's id).
+    third = json.loads(cli_run("ingest", str(tmp_path / "a"), str(tmp_path / "b"), "--json").stdout)["outcomes"]
+    assert [(o["episode_id"], o["detail"]) for o in third] == [(i, "already indexed, same content") for i in ids]
     episodes = {e["episode_id"]: e["guest"] for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
     assert set(episodes) == set(ids) and len(set(episodes.values())) == 2

@@ -104,6 +104,8 @@ class Ingestor:
         if item.url and item.path:  # downloads go under the new id too, never over the other source's file
             item.path = Path(item.path).with_name(item.episode_id + Path(item.path).suffix)
             item.alternates = [(url, Path(path).with_name(item.episode_id + Path(path).suffix)) for url, path in item.alternates]
+        if self._owner(item.episode_id) == identity:
+            return ""  # indexed under this id before, when the note was given: its id, not news
         return f"id '{wanted}' belongs to {owner} ({where}); indexed as '{item.episode_id}'"
 
     def _owner(self, episode_id: str) -> str | None:
