@@ -58,7 +58,7 @@ def test_manifest_csv_and_yaml(tmp_path, cli_run):
         "ep-a.txt,Clearing the Decks,Marisol Okafor-Lind,Brightwater Utilities,2024-02-13,https://x.test/a\n"
         "ep-a-copy.txt,Same Again,,,,\n"
         "missing.mp3,Lost Episode,,,,\n")
-    (folder / "extra.yaml").write_text("- path: ep-b.vtt\n  title: Skylark Special\n  show: Bonus\n")
+    (folder / "extra.yaml").write_text("- path: ep-b.vtt\n  title: Skylark Special\n  show: Bonus\n  date: March 3rd, 2024\n")
     result = cli_run("ingest", "--manifest", str(folder / "season.csv"), "--manifest", str(folder / "extra.yaml"), "--json")
     assert result.exit_code == 1
     got = {o["path"].split(" (")[0]: o for o in json.loads(result.stdout)["outcomes"]}
@@ -69,6 +69,7 @@ def test_manifest_csv_and_yaml(tmp_path, cli_run):
     episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
     assert episodes["ep-a"]["title"] == "Clearing the Decks" and episodes["ep-a"]["url"] == "https://x.test/a"
     assert episodes["ep-b"]["title"] == "Skylark Special" and episodes["ep-b"]["show"] == "Bonus"
+    assert (episodes["ep-a"]["date"], episodes["ep-b"]["date"]) == ("2024-02-13", "2024-03-03")  # one sortable form
 
 
 FEED = """<?xml version="1.0" encoding="UTF-8"?>

@@ -158,3 +158,16 @@ def test_invalid_yaml_sidecar_names_the_sidecar(tmp_path):
     with pytest.raises(InputError) as info:
         read_metadata(path, read_transcript(path))
     assert str(info.value).startswith(str(tmp_path / "ep.yaml")) and "invalid YAML" in str(info.value)
+
+
+@pytest.mark.parametrize("written, stored", [
+    ("2024-03-03", "2024-03-03"), ("March 3rd, 2024", "2024-03-03"), ("3 Mar 2024", "2024-03-03"),
+    ("Sept 3, 2024", "2024-09-03"), ("Sun, 03 Mar 2024 10:00:00 GMT", "2024-03-03"), ("2024-03-03T23:30:00Z", "2024-03-03"),
+    ("03/04/2024", "03/04/2024"),  # March or April: kept as written, never guessed
+    ("Spring 2024", "Spring 2024"), ("  ", ""),
+])
+def test_episode_dates_are_stored_in_one_sortable_form_when_unambiguous(tmp_path, written, stored):
+    path = tmp_path / "ep.txt"
+    path.write_text("We cleared the backlog.\n")
+    (tmp_path / "ep.yaml").write_text(f"date: '{written}'\n")
+    assert read_metadata(path, read_transcript(path)).date == stored

@@ -11,6 +11,7 @@ from cxinsight.errors import InputError
 from cxinsight.models import EpisodeMeta, Transcript
 from cxinsight.sources.textfile import read_text
 from cxinsight.text.people import is_host, is_unnamed
+from cxinsight.util.dates import iso_date
 from cxinsight.util.slug import slugify
 
 _FIELDS = set(EpisodeMeta.model_fields)
@@ -74,6 +75,8 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
         fields.update(_load_sidecar(sidecar))
     fields.update({k: v for k, v in (overrides or {}).items() if v})
     fields.setdefault("title", transcript.title or _default_title(path))
+    if fields.get("date"):
+        fields["date"] = iso_date(fields["date"])
     if not fields.get("guest"):
         # The guest is usually whoever speaks most that is not the host.
         words = Counter()
