@@ -356,3 +356,23 @@ def test_a_text_stamp_that_goes_back_in_time_is_kept_as_written_and_said():
 def test_a_chinese_code_page_file_is_refused_not_misread():
     with pytest.raises(CxError, match=r"srt-gb2312\.srt: not UTF-8 text \(invalid byte 0xd3 at offset 32\)"):
         read_transcript(REAL / "srt" / "srt-gb2312.srt")
+
+
+@pytest.mark.parametrize("text", [
+    "ANNA BERG\nWe cleared the backlog in six weeks.\n\nBEN ODE\nHow did you do it?\n\nANNA BERG\nWe coached every lead.\n",
+    "Anna Berg:\nWe cleared the backlog in six weeks.\n\nBen Ode:\nHow did you do it?\n\nAnna Berg:\nWe coached every lead.\n",
+    "ANNA BERG\n\nWe cleared the backlog in six weeks.\n\nBEN ODE\n\nHow did you do it?\n\nANNA BERG\n\nWe coached every lead.\n",
+])
+def test_a_name_on_its_own_line_above_the_words_is_their_speaker(text):
+    turns = [(s.speaker.title(), s.text) for s in parse_plaintext(text).segments]
+    assert turns == [("Anna Berg", "We cleared the backlog in six weeks."), ("Ben Ode", "How did you do it?"),
+                     ("Anna Berg", "We coached every lead.")]
+
+
+def test_a_recurring_line_that_heads_few_blocks_stays_text():
+    """A scraped page's "Advertisement" recurs above paragraphs, as a screenplay's name does, but heads few blocks."""
+    text = ("Why backlogs matter\n\nWe cleared the backlog in six weeks, said the chief.\n\nAdvertisement\n\n"
+            "The team coached leads weekly.\n\nMore on surveys.\n\nAdvertisement\n\nThe last paragraph.\n\nMore.\n")
+    segments = parse_plaintext(text).segments
+    assert {s.speaker for s in segments} == {""}
+    assert [s.text for s in segments].count("Advertisement") == 2  # every word kept, in place

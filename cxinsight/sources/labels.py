@@ -38,6 +38,11 @@ def _name_like(label: str) -> bool:
     return all(w.lower() not in _FUNCTION_WORDS and not w.lower().endswith(("'s", "’s")) for w in label.split())
 
 
+def is_name_like(label: str) -> bool:
+    """Capitalised like a name and with no title's words: "ANNA BERG", "Ana de la Cruz"; not "The Quiet Year"."""
+    return _capitalised(label) and _name_like(label)
+
+
 def accepted_labels(candidates: list[str], known_names: set[str] | frozenset = frozenset(),
                     every_turn_labelled: bool = False) -> set[str]:
     """The candidate labels (every `Label:` seen at a turn start, repeats included) that are speakers."""

@@ -4,9 +4,10 @@ of transcription services' exports (sources/service_exports.py)."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from cxinsight.models import Segment, Transcript
-from cxinsight.sources.labels import accepted_labels
+from cxinsight.sources.labels import accepted_labels, is_name_like
 from cxinsight.sources.service_exports import service_turns
 from cxinsight.sources.textfile import estimate_seconds
 
@@ -30,8 +31,42 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
     lines = text.split("\n")
     turns = service_turns(lines, known_names)
     if turns is None:
-        turns = _labelled_turns(lines, known_names)
+        turns = _labelled_turns(_names_above_speech(lines, known_names), known_names)
     return _transcript(turns)
+
+
+# A name alone on its line, perhaps with a colon; not a short sentence ("We coached every lead.").
+_NAME_LINE = re.compile(r"^\s*(?P<name>[A-Z][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,4})(?<![.!?])[ \t]*(?P<colon>:)?\s*$")
+
+
+def _names_above_speech(lines: list[str], known_names: frozenset) -> list[str]:
+    """A speaker's name on a line of its own above the words (a screenplay's "ANNA BERG", or "Anna Berg:" with
+    the words on the next line, perhaps after a blank one) is joined to them as "Anna Berg: words", so the
+    labels' usual evidence decides. A name without a colon needs more than a heading has: it heads two of the
+    file's blocks, or the metadata names it; then the file's other name-like ones are speakers too."""
+    heads: dict[int, tuple[int, str, bool]] = {}  # line -> (line of the words, name, has a colon)
+    for i, line in enumerate(lines):
+        match = _NAME_LINE.match(line)
+        if not match or (i and lines[i - 1].strip()):
+            continue
+        below = i + 1 if i + 1 < len(lines) and lines[i + 1].strip() else i + 2
+        if below < len(lines) and lines[below].strip() and not _NAME_LINE.match(lines[below]):
+            heads[i] = (below, match["name"].strip(), bool(match["colon"]))
+    bare = Counter(name for _, name, colon in heads.values() if not colon)
+    known = {n.strip().lower() for n in known_names if n}
+    sure = {n for n, count in bare.items() if (count >= 2 and is_name_like(n)) or n.lower() in known}
+    if sure:
+        sure |= {n for n in bare if is_name_like(n)}
+    # ... and heads at least half the file's blocks: a page's recurring "Advertisement" or "Related" does not.
+    blocks = sum(1 for i, line in enumerate(lines) if line.strip() and (i == 0 or not lines[i - 1].strip()) and i not in heads)
+    if sum(1 for _, name, colon in heads.values() if not colon and name in sure) < 0.5 * blocks:
+        sure = set()
+    out, joined = list(lines), set()
+    for i, (below, name, colon) in heads.items():
+        if colon or name in sure:
+            out[i], out[below] = "", f"{name}: {lines[below].strip()}"
+            joined.add(i)
+    return [line for i, line in enumerate(out) if i not in joined]
 
 
 # "Host Anna Berg:" is Anna Berg (as "Host (Anna Berg):" is).
