@@ -376,3 +376,20 @@ def test_a_recurring_line_that_heads_few_blocks_stays_text():
     segments = parse_plaintext(text).segments
     assert {s.speaker for s in segments} == {""}
     assert [s.text for s in segments].count("Advertisement") == 2  # every word kept, in place
+
+
+def test_a_dash_in_a_cue_starts_another_speakers_turn():
+    """Netflix's subtitles (a real file) mark two voices in one cue with dashes: two turns, the time shared."""
+    segments = read_transcript(REAL / "vtt" / "webvttpy-netflix_chicas_del_cable.vtt").segments
+    cue = [s for s in segments if 59.6 <= s.start < 62.0]
+    assert [s.text for s in cue] == ["Déjala.", "Tú no te metas. ¡No te metas!"]
+    assert (cue[0].start, cue[0].end == cue[1].start, cue[1].end) == (59.64, True, 62.0)
+    assert not any(s.text.startswith("-") for s in segments)
+
+
+def test_each_dashed_line_keeps_its_own_label(tmp_path):
+    path = tmp_path / "dash.srt"
+    path.write_text("1\n00:00:01,000 --> 00:00:04,000\n- ANA: How long did it take?\n- BEN: Six months.\n\n"
+                    "2\n00:00:05,000 --> 00:00:08,000\nANA: And the backlog, -5 days later?\n")
+    assert [(s.speaker, s.text) for s in read_transcript(path).segments] == [
+        ("ANA", "How long did it take?"), ("BEN", "Six months."), ("ANA", "And the backlog, -5 days later?")]

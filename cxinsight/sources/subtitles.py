@@ -34,13 +34,38 @@ def _voices(raw: str, start: float, end: float) -> list[tuple[float, float, str,
               for i, m in enumerate(spans)]
     if raw[: spans[0].start()].strip():  # text before the first voice belongs to the cue's previous speaker
         pieces.insert(0, ("", raw[: spans[0].start()]))
-    total = sum(len(_clean(text)) for _, text in pieces) or 1
-    cues, clock = [], start
-    for speaker, text in pieces:
+    times = _shared(start, end, [text for _, text in pieces])
+    return [(a, b, text, speaker) for (a, b), (speaker, text) in zip(times, pieces)]
+
+
+def _shared(start: float, end: float, texts: list[str]) -> list[tuple[float, float]]:
+    """A cue's time shared among its parts by their length."""
+    total = sum(len(_clean(text)) for text in texts) or 1
+    times, clock = [], start
+    for text in texts:
         share = (end - start) * len(_clean(text)) / total
-        cues.append((clock, clock + share, text, speaker))
+        times.append((clock, clock + share))
         clock += share
-    return cues
+    return times
+
+
+# Subtitles mark a change of speaker inside a cue with a dash at the line's start: "- How long?\n- Six months."
+# (or only the second line's: "How long?\n- Six months."). Not "-5 degrees", not "--".
+_DASH = re.compile(r"^\s*[-–—](?![-–—\d])\s*(?=\S)")
+
+
+def _dash_turns(lines: list[str], start: float, end: float) -> list[tuple[float, float, str]]:
+    """A cue whose later lines start with a dash is one turn per dashed line, sharing the cue's time: each may
+    carry its own "BEN:" label. The dashes are the format's markup, not words."""
+    if not any(_DASH.match(line) for line in lines[1:]):
+        return [(start, end, " ".join(lines))]
+    turns: list[str] = []
+    for line in lines:
+        if _DASH.match(line) or not turns:
+            turns.append(_DASH.sub("", line))
+        else:
+            turns[-1] = f"{turns[-1]} {line}"
+    return [(a, b, text) for (a, b), text in zip(_shared(start, end, turns), turns)]
 
 
 def _overlap(before: list[str], after: list[str]) -> int:
@@ -167,7 +192,8 @@ def parse_srt(text: str, path) -> Transcript:
                     warnings.append(f"{where}cue {line.strip()} has no timing line; its text was joined to cue {sub.index}")
                     continue
             kept.append(line)
-        cues.append((sub.start.total_seconds(), sub.end.total_seconds(), _SSA_OVERRIDE.sub("", " ".join(kept)), ""))
+        kept = [_SSA_OVERRIDE.sub("", line) for line in kept]
+        cues.extend((a, b, text, "") for a, b, text in _dash_turns(kept, sub.start.total_seconds(), sub.end.total_seconds()))
     cues = _in_time_order(cues, warnings)
     transcript = _with_speakers(cues, "srt")
     return transcript.model_copy(update={"warnings": warnings})
@@ -186,20 +212,20 @@ def parse_vtt(text: str, path) -> Transcript:
         raise InputError(path, "malformed WebVTT: no cues found")
     raws = []
     for cap in captions:
-        raw = " ".join(cap.lines) if getattr(cap, "lines", None) else cap.raw_text
+        lines = list(cap.lines) if getattr(cap, "lines", None) else [cap.raw_text]
         # webvtt-py's start_in_seconds is an int (2.760 s -> 2); its Timestamp keeps the milliseconds.
-        raws.append([cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000, raw])
+        raws.append([cap.start_time.in_milliseconds() / 1000, cap.end_time.in_milliseconds() / 1000, lines])
     # webvtt-py drops a cue whose timing line it cannot read: keep its words with the cue before, and say so.
     lines, warnings = text.split("\n"), []
     for i in _broken_timings(lines):
         before = sum(1 for line in lines[:i] if "-->" in line and _vtt_timing_readable(line))
         words = _cue_text_after(lines, i)
         if words and raws:
-            target = raws[max(before - 1, 0)]
-            target[2] = f"{target[2]} {words}" if before else f"{words} {target[2]}"
+            target = raws[max(before - 1, 0)][2]
+            target[-1 if before else 0] = f"{target[-1]} {words}" if before else f"{words} {target[0]}"
         warnings.append(f"line {i + 1}: unreadable cue timing '{lines[i].strip()[:60]}'; its text was joined to the cue "
                         f"{'before' if before else 'after'}")
     raws = _in_time_order(raws, warnings)
-    cues = [cue for start, end, raw in raws for cue in _voices(raw, start, end)]
+    cues = [cue for start, end, lines in raws for a, b, raw in _dash_turns(lines, start, end) for cue in _voices(raw, a, b)]
     transcript = _with_speakers(cues, "vtt")
     return transcript.model_copy(update={"warnings": warnings})
