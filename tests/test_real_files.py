@@ -393,3 +393,15 @@ def test_each_dashed_line_keeps_its_own_label(tmp_path):
                     "2\n00:00:05,000 --> 00:00:08,000\nANA: And the backlog, -5 days later?\n")
     assert [(s.speaker, s.text) for s in read_transcript(path).segments] == [
         ("ANA", "How long did it take?"), ("BEN", "Six months."), ("ANA", "And the backlog, -5 days later?")]
+
+
+def test_estimated_times_survive_a_vtt_and_txt_round_trip():
+    from cxinsight.text.formats import to_txt
+
+    guessed = parse_plaintext("Ana Diaz: We cleared the backlog.\n\nBen Ode: How long did it take?\n")
+    assert guessed.times_estimated
+    for again in (parse_vtt(to_vtt(guessed), "x.vtt"), parse_plaintext(to_txt(guessed))):
+        assert again.times_estimated and [(s.speaker, s.text) for s in again.segments] == [
+            (s.speaker, s.text) for s in guessed.segments]
+    timed = parse_vtt(to_vtt(guessed.model_copy(update={"times_estimated": False})), "x.vtt")
+    assert not timed.times_estimated

@@ -110,6 +110,20 @@ def test_export_episode_parses_back(fmt, on_corpus, episodes, cli_run, tmp_path)
     assert [s.speaker for s in again.segments] == [s.speaker for s in original.segments]
 
 
+def test_export_of_estimated_times_says_so_and_reads_back_estimated(on_corpus, cli_run, tmp_path):
+    """04-northpine-advisory-board has no timings: txt has no made-up stamps, vtt a NOTE read back, srt a warning."""
+    from cxinsight.sources import read_transcript
+
+    for fmt in ("txt", "vtt", "json"):
+        target = tmp_path / f"ep.{fmt}"
+        assert cli_run("export", "04-northpine-advisory-board", "--format", fmt, "-o", str(target)).exit_code == 0
+        assert read_transcript(target).times_estimated, fmt
+    assert "[00:" not in (tmp_path / "ep.txt").read_text()
+    result = cli_run("export", "04-northpine-advisory-board", "--format", "srt")
+    assert result.exit_code == 0 and "times are estimated" in result.stderr and "SRT cannot say so" in result.stderr
+    assert "times are estimated" not in cli_run("export", "05-ferncastle-branches", "--format", "srt").stderr
+
+
 def test_export_all_mentions_csv(on_corpus, episodes, cli_run):
     rows = list(csv.DictReader(io.StringIO(cli_run("export", "--all", "--format", "csv").stdout)))
     total = sum(r["mentions"] for r in json.loads(cli_run("episodes", "--json").stdout)["episodes"])

@@ -139,3 +139,6 @@ def export(ctx, episode_id, everything, fmt, output):
         raise click.UsageError("CSV is for --all; an episode exports as txt, srt, vtt or json")
     session.check_filters(episode_id=episode_id)
     _write_or_echo(export_episode(session.archive, episode_id, fmt or "txt"), output)
+    if fmt == "srt" and (session.archive.record(episode_id) or {}).get("times_estimated"):
+        click.echo(f"Note: {episode_id}'s times are estimated from word counts (its source had none), and SRT "
+                   "cannot say so; --format vtt or json keeps the mark", err=True)

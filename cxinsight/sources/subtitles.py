@@ -9,6 +9,7 @@ import re
 from cxinsight.errors import InputError
 from cxinsight.models import Segment, Transcript
 from cxinsight.sources.labels import accepted_labels
+from cxinsight.text.formats import ESTIMATED_NOTE
 
 _PREFIX = re.compile(r"^\s*(?:-\s*)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}):\s+(?P<text>.*)$", re.S)
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+(?P<speaker>[^>]+)>")
@@ -228,4 +229,6 @@ def parse_vtt(text: str, path) -> Transcript:
     raws = _in_time_order(raws, warnings)
     cues = [cue for start, end, lines in raws for a, b, raw in _dash_turns(lines, start, end) for cue in _voices(raw, a, b)]
     transcript = _with_speakers(cues, "vtt")
-    return transcript.model_copy(update={"warnings": warnings})
+    # An export of an episode whose times were guessed says so in a NOTE; reading it back keeps the flag.
+    estimated = any(line.strip() == f"NOTE {ESTIMATED_NOTE}" for line in lines)
+    return transcript.model_copy(update={"warnings": warnings, "times_estimated": estimated})

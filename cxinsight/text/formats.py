@@ -20,11 +20,13 @@ def _vtt_time(seconds: float) -> str:
 
 
 def to_txt(transcript: Transcript) -> str:
-    """`[mm:ss] Speaker: text` paragraphs (speaker omitted when unknown)."""
+    """`[mm:ss] Speaker: text` paragraphs (speaker omitted when unknown). A transcript whose times were estimated
+    (its source had none) is written without stamps, as its source was: a stamp would claim a time nobody took."""
     lines = []
     for seg in transcript.segments:
         who = f"{seg.speaker}: " if seg.speaker else ""
-        lines.append(f"[{clock(seg.start)}] {who}{seg.text}")
+        when = "" if transcript.times_estimated else f"[{clock(seg.start)}] "
+        lines.append(f"{when}{who}{seg.text}")
     return "\n\n".join(lines) + ("\n" if lines else "")
 
 
@@ -51,7 +53,14 @@ def to_vtt(transcript: Transcript) -> str:
                        else escape(seg.text, quote=False))
         for seg in transcript.segments
     ]
-    return webvtt.WebVTT(captions=captions).content
+    content = webvtt.WebVTT(captions=captions).content
+    if transcript.times_estimated:  # cue times need values; the NOTE says they are guesses, and is read back
+        content = content.replace("WEBVTT\n", f"WEBVTT\n\nNOTE {ESTIMATED_NOTE}\n", 1)
+    return content
+
+
+# Written into a WebVTT export whose times were estimated, and recognised when the file is read again.
+ESTIMATED_NOTE = "cxinsight: times estimated from word counts (the source had no timings)"
 
 
 def to_json(transcript: Transcript) -> str:
