@@ -88,6 +88,29 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>"""
 
 
+def test_a_feed_file_on_disk_names_files_beside_it(tmp_path, cli_run, isolated_store):
+    """A producer's feed before it is published: relative and file: URLs are files on this machine, read in place."""
+    show = tmp_path / "show"
+    (show / "transcripts").mkdir(parents=True)
+    shutil.copy(next(CORPUS.glob("02-harbourline-claims.srt")), show / "transcripts" / "harbourline.srt")
+    absolute = copy_episode("03-skylark-disruption", tmp_path)
+    (show / "feed.xml").write_text(f"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Draft Show</title>
+<item><title>Harbourline</title><podcast:transcript url="transcripts/harbourline.srt" type="application/x-subrip"/></item>
+<item><title>Skylark</title><podcast:transcript url="{absolute.as_uri()}" type="text/vtt"/></item>
+<item><title>Missing</title><podcast:transcript url="transcripts/nowhere.vtt" type="text/vtt"/></item>
+</channel></rss>""")
+    result = cli_run("ingest", "--feed", str(show / "feed.xml"), "--json")
+    got = {o["path"]: o for o in json.loads(result.stdout)["outcomes"]}
+    assert result.exit_code == 1
+    assert got["feed item 'Harbourline'"]["status"] == got["feed item 'Skylark'"]["status"] == "indexed"
+    assert "nowhere.vtt: no such file" in got["feed item 'Missing'"]["detail"]
+    episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
+    assert episodes["harbourline"]["show"] == "Draft Show"
+    assert Path(episodes["skylark"]["source_path"]) == absolute
+    assert not (isolated_store / "media").exists() or not any((isolated_store / "media").iterdir())  # nothing copied
+
+
 def test_feed_over_http(http_root, cli_run, isolated_store):
     root, base = http_root
     write_media(root / "clip.mp3", __import__("cxinsight.transcribe.audio", fromlist=["load_audio"]).load_audio(

@@ -73,7 +73,9 @@ class Ingestor:
                     if not item.alternates:
                         raise
                     failed, (item.url, item.path) = item.url, item.alternates.pop(0)
-                    self._note(item, f"{failed} failed ({exc}); used {item.url} instead")
+                    self._note(item, f"{failed} failed ({exc}); used {item.url or item.path} instead")
+                    if not item.url:
+                        break  # a file beside a local feed: read in place
         path = Path(item.path)
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")

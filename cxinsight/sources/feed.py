@@ -96,6 +96,16 @@ def _ranked(transcripts: list[dict], language: str) -> list[tuple[str, str]]:
     return [(url, ext) for _, url, ext in sorted(usable, key=lambda u: u[0])]
 
 
+def _choice(url: str, target: Path, remote_feed: bool) -> tuple[str, Path]:
+    """(URL to download, where to), or ("", the file) for a local feed's file: URL: read in place."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file" and not remote_feed:
+        from urllib.request import url2pathname
+
+        return "", Path(url2pathname(parsed.path))
+    return url, target
+
+
 def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
     import feedparser
 
@@ -106,7 +116,10 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         raise InputError(spec, f"not an RSS or Atom feed ({reason})")
     show = parsed.feed.get("title", "")
     language = _language(parsed.feed.get("language"))
-    base = spec if spec.lower().startswith(("http://", "https://")) else ""
+    remote = spec.lower().startswith(("http://", "https://"))
+    # A feed file on disk may name files beside it ("ep1.vtt", "file:///…"); a feed from the web never names
+    # this machine's files.
+    base = spec if remote else Path(spec).resolve().parent.as_uri() + "/"
     tags = _item_tags(data)
     channel_people, every = tags if tags is not None else ({}, None)
     if every is not None and len(every) != len(parsed.entries):
@@ -132,14 +145,14 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         item = BatchItem(f"feed item '{title}'", episode_id, overrides=overrides)
         transcripts = (every[number - 1]["transcripts"] if every is not None
                        else [entry.get("podcast_transcript") or {}])
-        choices = [(urljoin(base, url) if base else url, media_dir / f"{episode_id}{ext}")
+        choices = [_choice(urljoin(base, url), media_dir / f"{episode_id}{ext}", remote)
                    for url, ext in _ranked(transcripts, _language(entry.get("language")) or language)]
         media = [e for e in entry.get("enclosures", []) if e.get("href")]
         if media:
-            href = urljoin(base, media[0]["href"]) if base else media[0]["href"]
+            href = urljoin(base, media[0]["href"])
             ext = _media_ext(href, media[0].get("type", ""))
             if ext:
-                choices.append((href, media_dir / f"{episode_id}{ext}"))
+                choices.append(_choice(href, media_dir / f"{episode_id}{ext}", remote))
             elif not choices:
                 item.error = f"feed item '{title}': enclosure type '{media[0].get('type', '?')}' is not audio or video"
         if choices:
