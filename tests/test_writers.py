@@ -68,6 +68,27 @@ def test_no_quotes_says_why(on_corpus, cli_run):
     assert "No quotes match these filters (--speaker, --min-words)." in filtered.stderr
 
 
+def test_an_episode_without_tactics_still_has_pull_quotes(isolated_store, cli_run, tmp_path):
+    """A general conversation names no tactic: quotes and show notes offer its sentences that stand best alone."""
+    path = tmp_path / "chat.txt"
+    path.write_text("Ana Diaz: Welcome back, everyone, it is good to have you on the show again.\n\n"
+                    "Ben Ode: Thanks, Ana. I spent twelve years running a bakery before any of this started.\n\n"
+                    "Ana Diaz: What did the bakery teach you?\n\n"
+                    "Ben Ode: The bread tells you the truth every single morning, whether you like it or not.\n")
+    (tmp_path / "chat.yaml").write_text("host: Ana Diaz\nguest: Ben Ode\n")
+    assert cli_run("ingest", str(path)).exit_code == 0
+    assert json.loads(cli_run("episodes", "--json").stdout)["episodes"][0]["mentions"] == 0
+    result = cli_run("quotes", "--episode", "chat", "--format", "json")
+    quotes = json.loads(result.stdout)["quotes"]
+    assert [q["speaker"] for q in quotes][:2] == ["Ben Ode", "Ben Ode"] and {q["tactic"] for q in quotes} == {""}
+    assert quotes[0]["text"] == "The bread tells you the truth every single morning, whether you like it or not."
+    assert not any(q["text"].endswith("?") for q in quotes)  # the host's question is never one
+    assert "has no tactic mention" in result.stderr
+    notes = json.loads(cli_run("shownotes", "chat", "--format", "json").stdout)
+    assert notes["quotes"] and notes["quotes"][0]["speaker"] == "Ben Ode"
+    assert "No quotes" in cli_run("quotes", "--episode", "chat", "--tactic", "hr-integration").stderr
+
+
 def test_shownotes_markdown_is_grounded(on_corpus, episodes, cli_run):
     result = cli_run("shownotes", "02-harbourline-claims", "--format", "json")
     notes = json.loads(result.stdout)

@@ -42,6 +42,7 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output, clip
 
     Good quotes come first: complete sentences that stand on their own, make a
     point about a tactic, are not questions or filler, and come from guests.
+    An episode with no tactic mention offers the sentences that stand best alone.
 
     \b
     Examples:
@@ -56,6 +57,9 @@ def quotes(ctx, episode_id, tactic, speaker, min_words, limit, fmt, output, clip
     if not found and fmt == "md":
         click.echo(_no_quotes_reason(session.archive, episode_id, tactic), err=True)
         return
+    if found and not any(q.tactic for q in found):
+        click.echo(f"Note: '{episode_id}' has no tactic mention; these are its sentences that stand best on their own.",
+                   err=True)
     _write_or_echo(render_quotes(found, fmt), output)
     if clips_dir is not None:
         from cxinsight.cli.publishing import write_quote_clips

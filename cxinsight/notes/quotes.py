@@ -3,6 +3,7 @@
 A good pull quote is a complete sentence, makes sense on its own, carries a
 point (it sits in a tactic mention), is not a question or filler, and comes from
 the guest rather than the host. Quotes are always whole transcript sentences.
+An episode with no tactic mention offers its best-standing sentences (tactic "").
 """
 
 from __future__ import annotations
@@ -85,12 +86,19 @@ def find_quotes(archive, episode_id: str | None = None, tactic: str | None = Non
                 min_words: int = 8) -> list[Quote]:
     records = archive.records()
     mentions = archive.all_mentions(episode_id=episode_id, tactic_id=tactic)
+    loaded: dict = {}
+    if not mentions and episode_id and not tactic and episode_id in records:
+        # An episode with no tactic mention still has pull quotes: every sentence is a candidate, ranked by how
+        # well it stands alone (no tactic evidence to add). Show notes need them as much.
+        loaded[episode_id], _ = archive.load_episode(episode_id)
+        mentions = [{"episode_id": episode_id, "tactic": "", "score": 0.0,
+                     "sentence_ids": json.dumps([s.id for s in loaded[episode_id].sentences])}]
     by_episode: dict[str, list[dict]] = {}
     for m in mentions:
         by_episode.setdefault(m["episode_id"], []).append(m)
     best: dict[tuple, Quote] = {}
     for ep_id, ep_mentions in by_episode.items():
-        episode, _ = archive.load_episode(ep_id)
+        episode = loaded.get(ep_id) or archive.load_episode(ep_id)[0]
         record = records.get(ep_id, {})
         exact = exact_times(episode.transcript)
         for m in ep_mentions:
