@@ -89,22 +89,27 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_a_feed_file_on_disk_names_files_beside_it(tmp_path, cli_run, isolated_store):
-    """A producer's feed before it is published: relative and file: URLs are files on this machine, read in place."""
+    """A producer's feed before it is published: relative and file: URLs in its folder are read in place."""
     show = tmp_path / "show"
     (show / "transcripts").mkdir(parents=True)
     shutil.copy(next(CORPUS.glob("02-harbourline-claims.srt")), show / "transcripts" / "harbourline.srt")
-    absolute = copy_episode("03-skylark-disruption", tmp_path)
+    absolute = copy_episode("03-skylark-disruption", show)
+    outside = copy_episode("05-ferncastle-branches", tmp_path)
     (show / "feed.xml").write_text(f"""<?xml version="1.0"?>
 <rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Draft Show</title>
 <item><title>Harbourline</title><podcast:transcript url="transcripts/harbourline.srt" type="application/x-subrip"/></item>
 <item><title>Skylark</title><podcast:transcript url="{absolute.as_uri()}" type="text/vtt"/></item>
 <item><title>Missing</title><podcast:transcript url="transcripts/nowhere.vtt" type="text/vtt"/></item>
+<item><title>Outside</title><podcast:transcript url="{outside.as_uri()}" type="application/x-subrip"/></item>
+<item><title>Climbing</title><podcast:transcript url="../{outside.name}" type="application/x-subrip"/></item>
 </channel></rss>""")
     result = cli_run("ingest", "--feed", str(show / "feed.xml"), "--json")
     got = {o["path"]: o for o in json.loads(result.stdout)["outcomes"]}
     assert result.exit_code == 1
     assert got["feed item 'Harbourline'"]["status"] == got["feed item 'Skylark'"]["status"] == "indexed"
     assert "nowhere.vtt: no such file" in got["feed item 'Missing'"]["detail"]
+    for title in ("Outside", "Climbing"):  # a saved web feed must not pull in the machine's other files
+        assert "only http and https downloads are allowed" in got[f"feed item '{title}'"]["detail"]
     episodes = {e["episode_id"]: e for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
     assert episodes["harbourline"]["show"] == "Draft Show"
     assert Path(episodes["skylark"]["source_path"]) == absolute

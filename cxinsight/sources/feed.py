@@ -96,13 +96,17 @@ def _ranked(transcripts: list[dict], language: str) -> list[tuple[str, str]]:
     return [(url, ext) for _, url, ext in sorted(usable, key=lambda u: u[0])]
 
 
-def _choice(url: str, target: Path, remote_feed: bool) -> tuple[str, Path]:
-    """(URL to download, where to), or ("", the file) for a local feed's file: URL: read in place."""
+def _choice(url: str, target: Path, feed_dir: Path | None) -> tuple[str, Path]:
+    """(URL to download, where to), or ("", the file) for a file in a local feed's folder: read in place. A file
+    elsewhere stays a file: URL, which downloading refuses: a feed saved from the web must not make this
+    machine's other files part of an archive that may be published."""
     parsed = urlparse(url)
-    if parsed.scheme == "file" and not remote_feed:
+    if parsed.scheme == "file" and feed_dir is not None:
         from urllib.request import url2pathname
 
-        return "", Path(url2pathname(parsed.path))
+        local = Path(url2pathname(parsed.path)).resolve()
+        if local.is_relative_to(feed_dir):
+            return "", local
     return url, target
 
 
@@ -116,10 +120,10 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         raise InputError(spec, f"not an RSS or Atom feed ({reason})")
     show = parsed.feed.get("title", "")
     language = _language(parsed.feed.get("language"))
-    remote = spec.lower().startswith(("http://", "https://"))
-    # A feed file on disk may name files beside it ("ep1.vtt", "file:///…"); a feed from the web never names
+    # A feed file on disk may name files in its folder ("ep1.vtt", "file:///…"); a feed from the web never names
     # this machine's files.
-    base = spec if remote else Path(spec).resolve().parent.as_uri() + "/"
+    feed_dir = None if spec.lower().startswith(("http://", "https://")) else Path(spec).resolve().parent
+    base = feed_dir.as_uri() + "/" if feed_dir else spec
     tags = _item_tags(data)
     channel_people, every = tags if tags is not None else ({}, None)
     if every is not None and len(every) != len(parsed.entries):
@@ -145,14 +149,14 @@ def read_feed(spec: str, media_dir: Path) -> list[BatchItem]:
         item = BatchItem(f"feed item '{title}'", episode_id, overrides=overrides)
         transcripts = (every[number - 1]["transcripts"] if every is not None
                        else [entry.get("podcast_transcript") or {}])
-        choices = [_choice(urljoin(base, url), media_dir / f"{episode_id}{ext}", remote)
+        choices = [_choice(urljoin(base, url), media_dir / f"{episode_id}{ext}", feed_dir)
                    for url, ext in _ranked(transcripts, _language(entry.get("language")) or language)]
         media = [e for e in entry.get("enclosures", []) if e.get("href")]
         if media:
             href = urljoin(base, media[0]["href"])
             ext = _media_ext(href, media[0].get("type", ""))
             if ext:
-                choices.append(_choice(href, media_dir / f"{episode_id}{ext}", remote))
+                choices.append(_choice(href, media_dir / f"{episode_id}{ext}", feed_dir))
             elif not choices:
                 item.error = f"feed item '{title}': enclosure type '{media[0].get('type', '?')}' is not audio or video"
         if choices:
