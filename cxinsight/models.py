@@ -52,6 +52,8 @@ class Transcript(BaseModel):
     # The title the document gives itself (a Markdown or HTML top heading, an HTML <title>): the episode's
     # title unless metadata names one; "" when it gives none.
     title: str = ""
+    # Parts the labels themselves give ("Keiko (host):", "Jonah Whitcombe, host:"): speaker -> "host" | "guest".
+    roles: dict[str, str] = Field(default_factory=dict)
 
     @property
     def duration(self) -> float:

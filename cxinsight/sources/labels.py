@@ -38,6 +38,27 @@ def _name_like(label: str) -> bool:
     return all(w.lower() not in _FUNCTION_WORDS and not w.lower().endswith(("'s", "’s")) for w in label.split())
 
 
+# Words that name a part in the conversation, not a person: "Host (Alex Kim):" is Alex Kim, "Alex Kim (Host):"
+# too, and so is "Host Alex Kim:".
+ROLE_WORDS = {"host", "co-host", "cohost", "guest", "moderator", "interviewer", "interviewee", "panelist", "panellist"}
+_PART = {"host": "host", "co-host": "host", "cohost": "host", "moderator": "host", "interviewer": "host",
+         "guest": "guest", "interviewee": "guest"}
+
+
+def person_and_part(label: str, bracket: str = "") -> tuple[str, str]:
+    """Who a label names, and their part in the conversation ("host", "guest" or ""), from a label and what it
+    has in brackets: "Host (Alex Kim)" and "Alex Kim (Host)" are Alex Kim, the host; "Rafael (Dunmore Motors)"
+    and "JOHN SMITH (CEO, Acme)" are Rafael and John Smith (the bracket says where they work or what they do);
+    "Host Anna Berg" is Anna Berg."""
+    label, bracket = " ".join(label.split()), " ".join(bracket.split())
+    if bracket and label.lower() in ROLE_WORDS and _capitalised(bracket) and "," not in bracket:
+        return bracket, _PART.get(label.lower(), "")
+    words = label.split()
+    if len(words) >= 2 and words[0].lower() in ROLE_WORDS and words[1][:1].isupper():
+        return " ".join(words[1:]), _PART.get(words[0].lower(), "")
+    return label, _PART.get(bracket.lower(), "")
+
+
 def is_name_like(label: str) -> bool:
     """Capitalised like a name and with no title's words: "ANNA BERG", "Ana de la Cruz"; not "The Quiet Year"."""
     return _capitalised(label) and _name_like(label)

@@ -77,6 +77,11 @@ def read_metadata(path: Path, transcript: Transcript, overrides: dict | None = N
     fields.setdefault("title", transcript.title or _default_title(path))
     if fields.get("date"):
         fields["date"] = iso_date(fields["date"])
+    # Parts the labels give ("Keiko (host):") stand in for metadata that does not name them.
+    for part in ("host", "guest"):
+        holders = [name for name, role in transcript.roles.items() if role == part]
+        if holders and not fields.get(part):
+            fields[part] = " and ".join(holders)
     if not fields.get("guest"):
         # The guest is usually whoever speaks most that is not the host.
         words = Counter()

@@ -7,16 +7,20 @@ import re
 from collections import Counter
 
 from cxinsight.models import Segment, Transcript
-from cxinsight.sources.labels import accepted_labels, is_name_like
+from cxinsight.sources.labels import ROLE_WORDS, accepted_labels, is_name_like, person_and_part
 from cxinsight.sources.service_exports import service_turns
 from cxinsight.sources.textfile import estimate_seconds
 
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
-# A speaker label is a short name (1-5 words, starts with a capital) followed by a colon; diarization tools
-# bracket it ("[SPEAKER_01]: Hola").
-_SPEAKER = (r"(?P<open>\[)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})(?(open)\])"
-            r"(?:[ \t]*\((?P<named>[A-Z][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,4})\))?:\s+")
-# "Host (Alex Kim):": the role's holder, named in brackets, is the speaker.
+# A speaker label is a short name (1-5 words, starts with a capital) followed by a colon, perhaps after an em
+# dash ("— Farah:") or broadcast captions' chevrons (">> MARCUS:"); diarization tools and some editors bracket it,
+# with or without the colon ("[SPEAKER_01]: Hola", "[Kwame] We dropped…").
+_SPEAKER = (r"(?P<lead>(?:—|>>)[ \t]*)?(?P<open>\[)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})"
+            r"(?(open)\]:?|(?:[ \t]*\((?P<named>[^()\n:]{1,60})\)|,[ \t]*(?P<title>[^:\n]{1,80}?))?:)\s+")
+# What a transcript brackets that nobody says: "[Laughter] So…" is not a speaker named Laughter.
+_SOUNDS = {"laughter", "laughs", "laughing", "music", "applause", "crosstalk", "inaudible", "silence", "pause", "noise",
+           "background noise", "intro music", "outro music", "theme music", "cheering", "coughs", "sighs", "unintelligible"}
+# "Host (Alex Kim):" and "Alex Kim (Host):" are Alex Kim; "Rafael (Dunmore Motors):" is Rafael (labels.person_and_part).
 _TURN = re.compile(rf"^\s*(?:{_STAMP}\s*)?(?:{_SPEAKER})?(?P<text>.*)$")
 
 
@@ -69,20 +73,32 @@ def _names_above_speech(lines: list[str], known_names: frozenset) -> list[str]:
     return [line for i, line in enumerate(out) if i not in joined]
 
 
-# "Host Anna Berg:" is Anna Berg (as "Host (Anna Berg):" is).
-_ROLE_WORDS = {"host", "co-host", "cohost", "guest", "moderator", "interviewer", "panelist", "panellist"}
-
-
 def _label(match: re.Match) -> str:
-    label = (match.group("named") or match.group("speaker") or "").strip()
-    words = label.split()
-    if len(words) >= 2 and words[0].lower() in _ROLE_WORDS and words[1][:1].isupper():
-        return " ".join(words[1:])
-    return label
+    return _person(match)[0]
+
+
+def _person(match: re.Match) -> tuple[str, str]:
+    """(person, part) a label names; ("", "") when it is no label. "Jonah Whitcombe, host:" and "Saoirse Lenihan,
+    Director of Patient Experience:" are labels: a full name, then a comma and a role or title. A single word before
+    a comma ("Well, here is the plan:") is the start of a sentence, and "Tom Achterberg, Chief Digital Officer,
+    added:" of a quotation."""
+    speaker, title = match.group("speaker") or "", match.group("title")
+    if not speaker or (match.group("open") and " ".join(speaker.split()).lower() in _SOUNDS):
+        return "", ""
+    if title is not None:
+        parts = [p.strip() for p in title.split(",")]
+        # every part a title or a role ("Director of Patient Experience, St Brigid's"; "host"), none prose
+        # ("Chief Executive of Bramble & Bean, said:" introduces a quotation in a press release)
+        if len(speaker.split()) < 2 or not is_name_like(speaker) or not all(
+                p[:1].isupper() or p.lower() in ROLE_WORDS for p in parts):
+            return "", ""
+        first = title.split()[0].lower() if title.split() else ""
+        return person_and_part(speaker, first if first in ROLE_WORDS else "")
+    return person_and_part(speaker, match.group("named") or "")
 
 
 _ENDS_CLAUSE = re.compile(r"[.!?…:;,—–-][\"'”’)\]]*$")
-_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*(?:\s*[\u2600-\u27bf\U0001f000-\U0001faff\u200d\ufe0f]+)*$")  # emoji after the stop
 _STARTS_CAPITAL = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
 
 
@@ -130,6 +146,7 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
     speakers = accepted_labels(labels, known_names, throughout)
     headings = _heading_lines(lines)
     turns: list[dict] = []
+    roles: dict[str, str] = {}  # "Keiko (host):": Keiko's part, for the metadata
     paragraph_break = True
     for i, line in enumerate(lines):
         if not line.strip():
@@ -137,10 +154,10 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
             continue
         match = _TURN.match(line)
         stamp = _stamp_seconds(match)
-        speaker = _label(match)
+        speaker, part = _person(match)
         body = match.group("text").strip()
-        if speaker and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
-            body = line[match.start("open" if match.group("open") else "speaker"):].strip()
+        if match.group("speaker") and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
+            body = line[match.start(next(g for g in ("lead", "open", "speaker") if match.group(g))):].strip()
             speaker = ""
         starts_turn = paragraph_break or stamp is not None or bool(speaker) or i in headings or i - 1 in headings
         if turns and not starts_turn:
@@ -149,8 +166,11 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
             if not speaker and turns and not paragraph_break:
                 speaker = turns[-1]["speaker"]
             turns.append({"speaker": speaker, "parts": [body], "stamp": stamp})
+        if speaker and part:
+            roles[speaker] = part
         paragraph_break = False
-    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"]} for t in turns]
+    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"], "part": roles.get(t["speaker"], "")}
+              for t in turns]
     return [t for t in joined if t["text"]]
 
 
@@ -166,14 +186,15 @@ def _transcript(turns: list[dict]) -> Transcript:
         end = nxt if (nxt is not None and nxt > start) else guess
         segments.append(Segment(start=round(start, 3), end=round(end, 3), text=turn["text"], speaker=turn["speaker"]))
         clock = end
-    warnings = _backward_stamps(stamps)
+    warnings = [t["note"] for t in turns if t.get("note")] + _backward_stamps(stamps)
     # Speaker carried forward from paragraphs without a label in a labelled file.
     if any(s.speaker for s in segments):
         last = ""
         for seg in segments:
             seg.speaker = seg.speaker or last
             last = seg.speaker
-    return Transcript(segments=segments, times_estimated=not stamped, source_format="txt", warnings=warnings)
+    roles = {t["speaker"]: t["part"] for t in turns if t.get("part") and t["speaker"]}
+    return Transcript(segments=segments, times_estimated=not stamped, source_format="txt", warnings=warnings, roles=roles)
 
 
 def _clock(seconds: float) -> str:

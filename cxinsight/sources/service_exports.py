@@ -24,12 +24,16 @@ _SEP = r"(?:[-–|][ \t]*)?"
 _FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?otter\.ai/?\s*$", re.I)
 _BOLD = r"(?:\*\*|__)?"  # Markdown-minded exports embolden the header: "**Speaker 1 (00:00):**"
 _HEADERS = [
-    re.compile(rf"^\s*{_BOLD}(?P<name>{_NAME})(?:[ \t]*{_STAMPED}|(?:[ ]{{2,}}|\t)[ \t]*(?P<bare>{_TIME}))[ \t]*:?{_BOLD}\s*$"),
+    # "Jane Doe  0:05" (Otter), "Jane Doe (00:00:05):", "Jane Doe | 00:00:05", Zoom's saved captions "[Jane Doe] 14:02:11"
+    re.compile(rf"^\s*{_BOLD}(?P<open>\[)?(?P<name>{_NAME})(?(open)\])(?:[ \t]*{_STAMPED}|(?:[ ]{{2,}}|\t|[ \t]*[|–][ \t]*|(?<=\])[ \t]+)"
+               rf"[ \t]*(?P<bare>{_TIME}))[ \t]*:?{_BOLD}\s*$"),
     re.compile(rf"^\s*{_STAMPED}[ \t]*{_SEP}(?P<name>{_NAME})?[ \t]*:?\s*$"),
     re.compile(rf"^\s*(?P<bare>{_TIME})\s*$"),
 ]
 _INLINE = [
     re.compile(rf"^\s*{_BOLD}(?P<name>{_NAME})[ \t]*{_STAMPED}[ \t]*:{_BOLD}[ \t]+(?P<text>\S.*)$"),
+    # a spreadsheet saved as text: time, name and words in tab-separated columns
+    re.compile(rf"^\s*(?P<full>{_FULL}|{_TIME})\t+(?P<name>{_NAME})\t+(?P<text>\S.*)$"),
     # time first, not in square brackets: "[00:05] Jane Doe: words" is plaintext.py's own layout
     re.compile(rf"^\s*(?:\((?P<time>{_TIME})\)|(?P<full>{_FULL}))[ \t]+{_SEP}(?P<name>{_NAME}):[ \t]+(?P<text>\S.*)$"),
     re.compile(rf"^\s*(?P<name>{_NAME}):[ \t]+{_STAMPED}[ \t]+(?P<text>\S.*)$"),
@@ -73,4 +77,15 @@ def service_turns(lines: list[str], known_names: frozenset = frozenset()) -> lis
             if not turns:  # a title or preamble before the first header
                 turns.append({"speaker": "", "text": "", "stamp": None})
             turns[-1]["text"] = f"{turns[-1]['text']} {line.strip()}".strip()
-    return [t for t in turns if t["text"]]
+    turns = [t for t in turns if t["text"]]
+    # Zoom's saved captions stamp the time of day ("[Jane Doe] 14:02:11"): counted from the first, as the recording is.
+    if all(h and h.groupdict().get("open") for _, h, _ in found) and stamps[0] >= 3600:
+        for turn in turns:
+            turn["stamp"] = turn["stamp"] - stamps[0] if turn["stamp"] is not None else None
+        turns[0]["note"] = f"stamps are times of day (the first {_clock_text(stamps[0])}); counted from it"
+    return turns
+
+
+def _clock_text(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"

@@ -8,10 +8,12 @@ import re
 
 from cxinsight.errors import InputError
 from cxinsight.models import Segment, Transcript
-from cxinsight.sources.labels import accepted_labels
+from cxinsight.sources.labels import accepted_labels, person_and_part
 from cxinsight.text.formats import ESTIMATED_NOTE
 
-_PREFIX = re.compile(r"^\s*(?:-\s*)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4}):\s+(?P<text>.*)$", re.S)
+# "ANA: …", "- ANA: …", ">> ANA: …"; "JOHN SMITH (CEO, Acme): …" is John Smith (labels.person_and_part).
+_PREFIX = re.compile(r"^\s*(?:-\s*|>>\s*)?(?P<speaker>[A-Z][\w.'’\-]*(?:\s+[\w.'’\-]+){0,4})"
+                     r"(?:[ \t]*\((?P<named>[^()\n:]{1,60})\))?:\s+(?P<text>.*)$", re.S)
 _VOICE = re.compile(r"<v(?:\.[^\s>]+)*\s+(?P<speaker>[^>]+)>")
 # Markup the formats define: <i>, <b>, <c.class>, <v Name>, <font ...>, </i>, VTT timestamps <00:01.000>;
 # never "<70 to >85" (a "<" followed by a digit or a space is text).
@@ -51,14 +53,15 @@ def _shared(start: float, end: float, texts: list[str]) -> list[tuple[float, flo
 
 
 # Subtitles mark a change of speaker inside a cue with a dash at the line's start: "- How long?\n- Six months."
-# (or only the second line's: "How long?\n- Six months."). Not "-5 degrees", not "--".
-_DASH = re.compile(r"^\s*[-–—](?![-–—\d])\s*(?=\S)")
+# (or only the second line's: "How long?\n- Six months."). Not "-5 degrees", not "--". Broadcast captions
+# mark every change with chevrons, the cue's first line included: ">> DANA: Why?" (">>>" starts a new story).
+_DASH = re.compile(r"^\s*(?:[-–—](?![-–—\d])|>{2,3})\s*(?=\S)")
 
 
 def _dash_turns(lines: list[str], start: float, end: float) -> list[tuple[float, float, str]]:
     """A cue whose later lines start with a dash is one turn per dashed line, sharing the cue's time: each may
     carry its own "BEN:" label. The dashes are the format's markup, not words."""
-    if not any(_DASH.match(line) for line in lines[1:]):
+    if not any(_DASH.match(line) for line in lines[1:]) and not (lines and lines[0].lstrip().startswith(">>")):
         return [(start, end, " ".join(lines))]
     turns: list[str] = []
     for line in lines:
@@ -110,18 +113,22 @@ def _in_time_order(cues: list, warnings: list[str]) -> list:
     return sorted(cues, key=lambda cue: cue[0])
 
 
+def _person(match: re.Match) -> str:
+    return person_and_part(match.group("speaker"), match.group("named") or "")[0]
+
+
 def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Transcript:
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
     # A label may sit inside markup: <font color="#00ffff">KAREN LEE:</font> (broadcast subtitles colour voices)
     cues = [(start, end, text if speaker else _TAG.sub("", text), speaker) for start, end, text, speaker in cues]
-    prefixes = [m.group("speaker") for _, _, text, speaker in cues if not speaker and (m := _PREFIX.match(text))]
+    prefixes = [_person(m) for _, _, text, speaker in cues if not speaker and (m := _PREFIX.match(text))]
     speakers = accepted_labels(prefixes, every_turn_labelled=bool(prefixes) and len(prefixes) == len(cues))
     for start, end, text, speaker in cues:
         if not speaker:
             match = _PREFIX.match(text)
-            if match and match.group("speaker").strip() in speakers:
-                speaker, text = match.group("speaker"), match.group("text")
+            if match and _person(match) in speakers:
+                speaker, text = _person(match), match.group("text")
         speaker = speaker.strip() or last
         text = _clean(text)
         if text:

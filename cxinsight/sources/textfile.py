@@ -43,7 +43,12 @@ def read_text(path: Path, notes: list[str] | None = None) -> str:
         if notes is not None:
             notes.append(f"{len(legacy)} line{'s' if len(legacy) != 1 else ''} not UTF-8, read as Windows-1252 "
                          f"(first: line {legacy[0]})")
-    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # Zero-width spaces and word joiners are formatting, not text: "Ze\u200bynep Kaya:" is Zeynep Kaya's label, and a
+    # search for her name finds it. (Zero-width joiners stay: they hold emoji sequences together.)
+    return _INVISIBLE.sub("", text.lstrip("\ufeff")).replace("\r\n", "\n").replace("\r", "\n")
+
+
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 
 
 # Control characters other than tab, newline, form feed and carriage return mean binary data, not text.

@@ -12,7 +12,7 @@ import re
 
 _SEPARATORS = re.compile(r"\s*(?:,|;|&|/|\band\b)\s*")
 # A voice that diarization numbered ("Speaker 2", pyannote's "SPEAKER_01"): named from the metadata when it can be.
-NUMBERED_VOICE = re.compile(r"^speaker[ _]?\d+$", re.I)
+NUMBERED_VOICE = re.compile(r"^speaker[ _]?(?:\d+|[a-z])$", re.I)  # "Speaker 2", "SPEAKER_01", AssemblyAI's "Speaker B"
 
 
 # A Q&A's "Q:"/"A:" and an interview's "Interviewer:" name a role, not a person: the host's and the guest's.

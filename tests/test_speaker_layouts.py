@@ -1,0 +1,104 @@
+"""Who speaks, in the label layouts real transcripts use (shapes from a fresh-user trial on tools' and sites'
+exports): the label names the person, its bracket or title their part, and no word is lost when it is no label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cxinsight.ingest.prepare import read_episode
+from cxinsight.sources import read_transcript
+from cxinsight.sources.plaintext import parse_plaintext
+
+
+def _turns(text: str) -> list[tuple[str, str]]:
+    return [(s.speaker, s.text) for s in parse_plaintext(text).segments]
+
+
+def _episode(tmp_path: Path, name: str, text: str, sidecar: str = ""):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    if sidecar:
+        path.with_suffix(".yaml").write_text(sidecar)
+    return read_episode(path)
+
+
+@pytest.mark.parametrize("host, guest, host_name, guest_name", [
+    ("Keiko (host)", "Rafael (Dunmore Motors)", "Keiko", "Rafael"),
+    ("Alex Kim (Host)", "Jane Roe (Guest)", "Alex Kim", "Jane Roe"),
+    ("ROSALIND FAIRWEATHER (HOST)", "JOHN ABERNATHY-SMITH (CEO, Corvid Freight)", "ROSALIND FAIRWEATHER", "JOHN ABERNATHY-SMITH"),
+    ("Jonah Whitcombe, host", "Saoirse Lenihan, Director of Patient Experience, St Brigid's", "Jonah Whitcombe", "Saoirse Lenihan"),
+])
+def test_a_bracket_or_title_after_a_name_says_who_they_are_not_who_speaks(tmp_path, host, guest, host_name, guest_name):
+    episode = _episode(tmp_path, "ep.txt", f"{host}: Welcome to the show. What did you change?\n\n"
+                                           f"{guest}: We removed commission from the service desk.\n\n"
+                                           f"{host}: Did your best advisers leave?\n\n{guest}: Two did. The other forty stayed.\n")
+    assert [s.speaker for s in episode.transcript.segments] == [host_name, guest_name] * 2
+    assert episode.transcript.segments[1].text == "We removed commission from the service desk."
+    assert (episode.meta.host, episode.meta.guest) == (host_name, guest_name)  # "(host)" names the host, not the guest
+
+
+def test_a_press_release_attribution_is_not_a_label():
+    text = ('Harriet Vane-Oduya, Chief Executive of Bramble & Bean, said: "Our regulars carried stamp cards for years."\n\n'
+            'Tom Achterberg, Chief Digital Officer, added: "We built it to be fast."\n\n'
+            "Well, here is the plan: we cut the queue.\n")
+    assert _turns(text) == [("", line) for line in text.strip().split("\n\n")]
+
+
+def test_bracketed_names_without_a_colon_and_sounds_that_are_not_names():
+    text = ("[Ines] So tell me about the onboarding redesign.\n\n[Kwame] We cut the setup wizard to three steps.\n\n"
+            "[Ines] What did you drop?\n\n[Laughter] [Kwame] The integrations step, entirely.\n\n[Laughter] Yes.\n")
+    assert _turns(text) == [("Ines", "So tell me about the onboarding redesign."),
+                            ("Kwame", "We cut the setup wizard to three steps."), ("Ines", "What did you drop?"),
+                            ("Ines", "[Laughter] [Kwame] The integrations step, entirely."), ("Ines", "[Laughter] Yes.")]
+
+
+def test_em_dash_and_chevron_labels():
+    text = ("— Farah: How did you clear the backlog?\n— Benedikt: We stopped all new projects for a quarter.\n"
+            "— Farah: Did customers notice?\n— Benedikt: They did.\n")
+    assert _turns(text) == [("Farah", "How did you clear the backlog?"),
+                            ("Benedikt", "We stopped all new projects for a quarter."), ("Farah", "Did customers notice?"),
+                            ("Benedikt", "They did.")]
+    assert _turns("— and then, as one says — Noted: nothing.\n") == [("", "— and then, as one says — Noted: nothing.")]
+
+
+def test_broadcast_captions_chevrons_start_each_turn(tmp_path):
+    path = tmp_path / "news.srt"
+    path.write_text("1\n00:00:00,500 --> 00:00:04,000\n>> WELCOME BACK TO CX TONIGHT.\n\n"
+                    "2\n00:00:09,500 --> 00:00:16,000\n>> MARCUS: WE CLOSED NINE BRANCHES\nBUT KEPT EVERY ADVISER.\n\n"
+                    "3\n00:00:16,000 --> 00:00:22,000\n>> DANA: WHY KEEP THEM?\n>> MARCUS: BECAUSE CUSTOMERS ASKED.\n")
+    assert [(s.speaker, s.text) for s in read_transcript(path).segments] == [
+        ("", "WELCOME BACK TO CX TONIGHT."), ("MARCUS", "WE CLOSED NINE BRANCHES BUT KEPT EVERY ADVISER."),
+        ("DANA", "WHY KEEP THEM?"), ("MARCUS", "BECAUSE CUSTOMERS ASKED.")]
+
+
+def test_header_lines_with_a_pipe_zoom_saved_captions_and_spreadsheet_columns():
+    pipe = parse_plaintext("Leona Fitzgerald | 00:00:04\nWelcome to Frontline Stories.\n\n"
+                           "Arjun Mehta | 00:00:11\nThanks Leona. Glad to be here.\n")
+    assert [(s.speaker, s.start, s.text) for s in pipe.segments] == [
+        ("Leona Fitzgerald", 4.0, "Welcome to Frontline Stories."), ("Arjun Mehta", 11.0, "Thanks Leona. Glad to be here.")]
+    assert not pipe.times_estimated
+    zoom = parse_plaintext("[Priya Nandakumar] 14:02:11\nOkay, we're recording.\n\n[Wendell Osei] 14:02:15\nOf course.\n")
+    assert [(s.speaker, s.start) for s in zoom.segments] == [("Priya Nandakumar", 0.0), ("Wendell Osei", 4.0)]
+    assert zoom.warnings == ["stamps are times of day (the first 14:02:11); counted from it"]
+    sheet = parse_plaintext("00:00:03\tMaren Holt\tYou run the contact centre, right?\n"
+                            "00:00:08\tDevika Rao\tThat is right, about four hundred agents.\n")
+    assert [(s.speaker, s.start, s.text) for s in sheet.segments] == [
+        ("Maren Holt", 3.0, "You run the contact centre, right?"), ("Devika Rao", 8.0, "That is right, about four hundred agents.")]
+
+
+def test_lettered_voices_are_named_from_the_metadata_as_numbered_ones_are(tmp_path):
+    """AssemblyAI's text export labels "Speaker A" and "Speaker B"."""
+    episode = _episode(tmp_path, "ep.txt", "Speaker A: Welcome to the show. What did you change?\n\n"
+                                           "Speaker B: We let customers start a return from the app.\n",
+                       sidecar="host: Lena Marsh\nguest: Owen Pryce\n")
+    assert [s.speaker for s in episode.transcript.segments] == ["Lena Marsh", "Owen Pryce"]
+
+
+def test_invisible_characters_in_a_label_do_not_hide_or_split_a_name(tmp_path):
+    episode = _episode(tmp_path, "ep.txt", "Theo\u00a0Marchetti: Welcome to Service Notes.\n\n"
+                                           "Anneke\u00a0de\u00a0Vries: We refund a lost parcel instantly.\n\n"
+                                           "Ze\u200bynep Kaya: And fraud did not go up. 👨‍👩‍👧\n")
+    assert [s.speaker for s in episode.transcript.segments] == ["Theo Marchetti", "Anneke de Vries", "Zeynep Kaya"]
+    assert episode.transcript.segments[-1].text.endswith("👨\u200d👩\u200d👧")  # joiners hold the emoji together
