@@ -16,7 +16,7 @@ GOLD = ROOT / "corpus" / "gold.yaml"
 TIERS = {
     "unit": {"test_layout", "test_labels", "test_head", "test_names", "test_sentences", "test_sources", "test_keyword", "test_settings", "test_real_files",
              "test_voices", "test_lease", "test_download", "test_support", "test_gold", "test_people", "test_quotes",
-             "test_speaker_layouts"},
+             "test_speaker_layouts", "test_web_pages"},
     "models": {"test_extract", "test_calibrate", "test_transcribe", "test_audio_input", "test_llm", "test_writers", "test_cli",
                "test_pipeline", "test_speakers", "test_publish"},
     "e2e": {"test_batches", "test_bad_input", "test_reliability", "test_server", "test_ray", "test_startup",
