@@ -102,3 +102,18 @@ def test_invisible_characters_in_a_label_do_not_hide_or_split_a_name(tmp_path):
                                            "Ze\u200bynep Kaya: And fraud did not go up. 👨‍👩‍👧\n")
     assert [s.speaker for s in episode.transcript.segments] == ["Theo Marchetti", "Anneke de Vries", "Zeynep Kaya"]
     assert episode.transcript.segments[-1].text.endswith("👨\u200d👩\u200d👧")  # joiners hold the emoji together
+
+
+def test_the_host_of_a_transcript_without_metadata_is_the_one_who_asks(tmp_path):
+    """Named rightly for 17 of 21 tuning documents with their host hidden, wrongly for none (sources/metadata.py)."""
+    asked = _episode(tmp_path, "ask.txt", "Ines Moreau: Tell me about the onboarding redesign. What went wrong?\n\n"
+                                          "Kwame Asante: Forty percent of new accounts never finished setup, so we cut the wizard.\n\n"
+                                          "Ines Moreau: What did you drop?\n\n"
+                                          "Kwame Asante: The integrations step, entirely. It moved to day fourteen.\n")
+    assert (asked.meta.host, asked.meta.guest) == ("Ines Moreau", "Kwame Asante")
+    even = _episode(tmp_path, "even.txt", "Ines Moreau: What went wrong?\n\nKwame Asante: Why do you ask? Setup.\n\n"
+                                          "Ines Moreau: Really?\n\nKwame Asante: Yes? Forty percent never finished it.\n")
+    assert even.meta.host == ""  # nobody stands out as the one asking: no guess
+    named = _episode(tmp_path, "named.txt", asked.transcript.segments[0].speaker + ": Hello? Anyone? Hi?\n\nKwame Asante: Hi.\n",
+                     sidecar="host: Kwame Asante\n")
+    assert named.meta.host == "Kwame Asante"  # metadata always wins
