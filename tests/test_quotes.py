@@ -20,3 +20,11 @@ def test_half_a_quotation_is_not_offered_over_the_whole_of_it():
     assert quote_score(whole, False, 0.5) > quote_score(sentences[0].text, False, 0.5)
     assert quote_score("“We hired adults.", False, 0.5) < quote_score("“We hired adults.”", False, 0.5)
 
+
+
+def test_a_shows_pleasantries_rank_below_what_the_guest_says():
+    said = "Our members told us points felt like homework, so we replaced them with a members' evening every month."
+    for greeting in ("Welcome back to Retail Rewired, the show about shops that changed how they serve people.",
+                     "Good morning, and thanks for joining the research interview about the new returns process.",
+                     "Today I'm joined by Chidi Okafor of Lanternway Books, who ran the loyalty scheme for six years."):
+        assert quote_score(greeting, False, 0.5) < quote_score(said, False, 0.5) - 0.5, greeting

@@ -21,6 +21,10 @@ from cxinsight.util.links import record_link
 _LEANING = {"and", "but", "so", "because", "which", "that", "this", "it", "it's", "they", "he", "she", "those",
             "these", "also", "then", "yes", "yeah", "well", "or", "there", "that's", "exactly", "right", "no"}
 _FILLER = re.compile(r"\b(um+|uh+|you know|i mean|kind of|sort of|like,)\b", re.I)
+# A show's pleasantries stand alone but say nothing: "Welcome back to Retail Rewired.", "Thanks for having me."
+_PLEASANTRY = re.compile(r"^[\"'“‘(]*(?:welcome\b|thanks?\b|thank you\b|good (?:morning|afternoon|evening)\b|hello\b|hi\b|hey\b"
+                         r"|today i'?m (?:joined|here|talking|speaking)|my guest\b|joining (?:me|us)\b|it'?s (?:great|good|a pleasure) to)",
+                         re.I)
 _CONCRETE = re.compile(r"\d|\b(hundred|thousand|million|percent|half|third|twice|every|never)\b", re.I)
 
 
@@ -68,6 +72,8 @@ def quote_score(text: str, by_host: bool, relevance: float) -> float:
         score -= 0.8
     if _CONCRETE.search(text):
         score += 0.2
+    if _PLEASANTRY.match(text):
+        score -= 1.0
     return score
 
 
