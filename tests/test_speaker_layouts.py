@@ -117,3 +117,39 @@ def test_the_host_of_a_transcript_without_metadata_is_the_one_who_asks(tmp_path)
     named = _episode(tmp_path, "named.txt", asked.transcript.segments[0].speaker + ": Hello? Anyone? Hi?\n\nKwame Asante: Hi.\n",
                      sidecar="host: Kwame Asante\n")
     assert named.meta.host == "Kwame Asante"  # metadata always wins
+
+
+@pytest.mark.parametrize("name, body, expected", [
+    ("assemblyai.json", {"language_code": "en_us", "utterances": [
+        {"speaker": "A", "start": 240, "end": 3900, "text": "So how did you fix returns?"},
+        {"speaker": "B", "start": 4300, "end": 9800, "text": "We let customers start a return with one click."}]},
+     [("Speaker A", 0.24, 3.9, "So how did you fix returns?"), ("Speaker B", 4.3, 9.8, "We let customers start a return with one click.")]),
+    ("deepgram.json", {"results": {"channels": [{"alternatives": [{"transcript": "…", "paragraphs": {"paragraphs": [
+        {"speaker": 0, "sentences": [{"text": "Welcome to the show.", "start": 0.08, "end": 1.2},
+                                     {"text": "What changed?", "start": 1.3, "end": 5.0}]},
+        {"speaker": 1, "sentences": [{"text": "We cut the points scheme.", "start": 5.6, "end": 11.9}]}]}}]}]}},
+     [("Speaker 0", 0.08, 1.2, "Welcome to the show."), ("Speaker 0", 1.3, 5.0, "What changed?"),
+      ("Speaker 1", 5.6, 11.9, "We cut the points scheme.")]),
+    ("revai.json", {"monologues": [
+        {"speaker": 0, "speaker_name": "Nadia Rahman", "elements": [
+            {"type": "text", "value": "What", "ts": 0.5, "end_ts": 0.7}, {"type": "punct", "value": " "},
+            {"type": "text", "value": "changed", "ts": 0.7, "end_ts": 1.1}, {"type": "punct", "value": "?"}]},
+        {"speaker": 1, "elements": [{"type": "text", "value": "Everything", "ts": 2.3, "end_ts": 3.8},
+                                    {"type": "punct", "value": "."}]}]},
+     [("Nadia Rahman", 0.5, 1.1, "What changed?"), ("Speaker 1", 2.3, 3.8, "Everything.")]),
+])
+def test_transcription_services_json_is_read_with_speakers_and_times(tmp_path, name, body, expected):
+    import json
+
+    path = tmp_path / name
+    path.write_text(json.dumps(body))
+    assert [(s.speaker, s.start, s.end, s.text) for s in read_transcript(path).segments] == expected
+
+
+def test_an_unknown_services_json_says_what_is_read_and_what_to_do(tmp_path):
+    from cxinsight.errors import InputError
+
+    path = tmp_path / "aws.json"
+    path.write_text('{"jobName": "cx-17", "results": {"transcripts": [{"transcript": "What changed?"}], "items": []}}')
+    with pytest.raises(InputError, match=r"needs a 'segments' list \(.*AssemblyAI.*\); for other services, export SRT or WebVTT"):
+        read_transcript(path)

@@ -1,4 +1,5 @@
-"""JSON transcripts: cxinsight's own, openai-whisper's and whisperX's output, whisper.cpp's `-oj`, Podcasting 2.0.
+"""JSON transcripts: cxinsight's own, openai-whisper's and whisperX's output, whisper.cpp's `-oj`, Podcasting 2.0,
+and transcription services' responses: AssemblyAI (utterances), Deepgram (paragraphs), Rev.ai (monologues).
 
 Optional fields stay optional: a word whisperX could not align (no start/end) keeps its text and
 gets no time of its own; a Podcasting 2.0 segment without `endTime` ends where the next one starts.
@@ -48,6 +49,57 @@ def _from_whisper_cpp(data: dict) -> dict:
     return {"segments": segments, "language": language}
 
 
+def _from_assemblyai(data: dict) -> dict:
+    """AssemblyAI: {"utterances": [{"speaker": "A", "start": ms, "end": ms, "text"}], "language_code": "en_us"}."""
+    segments = [{"start": u["start"] / 1000, "end": u["end"] / 1000, "text": u.get("text", ""),
+                 "speaker": f"Speaker {u['speaker']}" if u.get("speaker") is not None else ""} for u in data["utterances"]]
+    return {"segments": segments, "language": str(data.get("language_code") or "").split("_")[0]}
+
+
+def _from_deepgram(data: dict) -> dict:
+    """Deepgram with paragraphs: results.channels[0].alternatives[0].paragraphs.paragraphs[], each with its speaker
+    (a number) and its sentences' times."""
+    channel = data["results"]["channels"][0]
+    paragraphs = channel["alternatives"][0]["paragraphs"]["paragraphs"]
+    segments = [{"start": sentence["start"], "end": sentence["end"], "text": sentence.get("text", ""),
+                 "speaker": f"Speaker {p['speaker']}" if p.get("speaker") is not None else ""}
+                for p in paragraphs for sentence in p.get("sentences") or []]
+    return {"segments": segments, "language": channel.get("detected_language") or ""}
+
+
+def _from_revai(data: dict) -> dict:
+    """Rev.ai: {"monologues": [{"speaker": 0, "speaker_name"?, "elements": [{"type": "text"|"punct", "value", "ts", "end_ts"}]}]}."""
+    segments = []
+    for monologue in data["monologues"]:
+        elements = monologue.get("elements") or []
+        timed = [e for e in elements if e.get("type") == "text" and e.get("ts") is not None]
+        if not timed:
+            continue
+        name = monologue.get("speaker_name") or (f"Speaker {monologue['speaker']}" if monologue.get("speaker") is not None else "")
+        segments.append({"start": timed[0]["ts"], "end": timed[-1].get("end_ts", timed[-1]["ts"]),
+                         "text": "".join(str(e.get("value", "")) for e in elements), "speaker": name})
+    return {"segments": segments}
+
+
+def _service(data) -> str:
+    """Which transcription service's JSON this is, by its shape ("" when none this reader knows)."""
+    if not isinstance(data, dict):
+        return ""
+    if isinstance(data.get("utterances"), list):
+        return "assemblyai"
+    if isinstance(data.get("monologues"), list):
+        return "revai"
+    try:
+        if isinstance(data["results"]["channels"][0]["alternatives"][0]["paragraphs"]["paragraphs"], list):
+            return "deepgram"
+    except (KeyError, IndexError, TypeError):
+        pass
+    return ""
+
+
+_SERVICES = {"assemblyai": _from_assemblyai, "deepgram": _from_deepgram, "revai": _from_revai}
+
+
 def parse_json(text: str, path) -> Transcript:
     try:
         data = json.loads(text)
@@ -57,8 +109,16 @@ def parse_json(text: str, path) -> Transcript:
         data = data["transcript"]  # an exported episode
     if isinstance(data, dict) and isinstance(data.get("transcription"), list):
         data = _from_whisper_cpp(data)
+    if service := _service(data):
+        try:
+            data = _SERVICES[service](data)
+        except (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError) as exc:
+            raise InputError(path, f"{service} JSON without the fields a transcript needs ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
-        raise InputError(path, "JSON transcript needs a 'segments' list (cxinsight or openai-whisper format)")
+        known = ("cxinsight's, openai-whisper's, whisperX's, whisper.cpp's, Podcasting 2.0's, AssemblyAI's utterances, "
+                 "Deepgram's paragraphs, Rev.ai's monologues")
+        raise InputError(path, f"JSON transcript needs a 'segments' list ({known}); "
+                               "for other services, export SRT or WebVTT")
     segments = []
     rows = data["segments"]
     for i, raw in enumerate(rows):
