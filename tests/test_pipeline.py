@@ -117,11 +117,13 @@ def test_changed_content_replaces_old_rows(two_episodes, isolated_store):
 def test_bad_files_fail_alone(tmp_path, two_episodes, isolated_store):
     (two_episodes / "empty.txt").write_text("")
     (two_episodes / "latin.txt").write_bytes(b"Caf\xe9\x00\x01 \x81")  # neither UTF-8 nor Windows-1252 text
+    (two_episodes / "moved.vtt").symlink_to(tmp_path / "gone.vtt")  # a link whose file was moved away
     report = ingest([two_episodes, tmp_path / "nowhere.srt"], load_settings(store=isolated_store))
     assert report.count("indexed") == 2
     failures = {o.path.split("/")[-1]: o.detail for o in report.failed}
-    assert set(failures) == {"empty.txt", "latin.txt", "nowhere.srt"}
+    assert set(failures) == {"empty.txt", "latin.txt", "nowhere.srt", "moved.vtt"}
     assert "empty file" in failures["empty.txt"] and "not UTF-8" in failures["latin.txt"]
+    assert "a broken link (to " in failures["moved.vtt"] and "gone.vtt" in failures["moved.vtt"]
 
 
 def test_same_slug_from_different_sources_never_overwrites(tmp_path, cli_run, isolated_store):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,8 @@ class Ingestor:
                     if not item.url:
                         break  # a file beside a local feed: read in place
         path = Path(item.path)
+        if path.is_symlink() and not path.exists():
+            raise InputError(path, f"a broken link (to {os.readlink(path)}): its file is gone")
         if not path.is_file():
             raise InputError(path, "no such file or directory" if not path.exists() else "not a file")
         return path

@@ -41,7 +41,8 @@ def discover(paths: list[Path]) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            # a broken link is listed too, so that it fails with its reason rather than vanish from the batch
+            for child in sorted(p for p in path.rglob("*") if p.is_file() or p.is_symlink() and not p.exists()):
                 if any(part.startswith(".") for part in child.relative_to(path).parts):
                     continue
                 ext = child.suffix.lower()
