@@ -153,3 +153,9 @@ def test_an_unknown_services_json_says_what_is_read_and_what_to_do(tmp_path):
     path.write_text('{"jobName": "cx-17", "results": {"transcripts": [{"transcript": "What changed?"}], "items": []}}')
     with pytest.raises(InputError, match=r"needs a 'segments' list \(.*AssemblyAI.*\); for other services, export SRT or WebVTT"):
         read_transcript(path)
+
+
+def test_a_meeting_tools_footer_is_nobodys_words():
+    text = ("Priya Nandakumar: What's the change you're proudest of?\n"
+            "Odile Fournier: We put a named person on every delayed train's thread.\n\nMeeting ended after 00:04:12 👋\n")
+    assert _turns(text)[-1] == ("Odile Fournier", "We put a named person on every delayed train's thread.")

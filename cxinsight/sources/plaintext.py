@@ -8,7 +8,7 @@ from collections import Counter
 
 from cxinsight.models import Segment, Transcript
 from cxinsight.sources.labels import ROLE_WORDS, accepted_labels, is_name_like, person_and_part
-from cxinsight.sources.service_exports import service_turns
+from cxinsight.sources.service_exports import TOOL_FOOTER, service_turns
 from cxinsight.sources.textfile import estimate_seconds
 
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
@@ -149,7 +149,7 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
     roles: dict[str, str] = {}  # "Keiko (host):": Keiko's part, for the metadata
     paragraph_break = True
     for i, line in enumerate(lines):
-        if not line.strip():
+        if not line.strip() or TOOL_FOOTER.match(line):
             paragraph_break = True
             continue
         match = _TURN.match(line)

@@ -6,8 +6,9 @@ of their own (YouTube's transcript panel, others); or inline before the words: "
 in order. A time beside a name must look like a stamp (bracketed, h:mm:ss, or set apart by two spaces as
 Otter does), and a file is read this way only when at least two lines have such a header and their times
 never go back: so "Doors opened at 9:30" stays text. This reader's own `[00:05] Jane Doe: words` is left
-to plaintext.py. The one line that is not a header and not speech, Otter's footer "Transcribed by
-https://otter.ai", is left out rather than quoted as the last speaker's words.
+to plaintext.py. A line that is not a header and not speech, a tool's footer ("Transcribed by
+https://otter.ai", Google Meet's "Meeting ended after 00:04:12"), is left out rather than quoted as the last
+speaker's words.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ _FULL = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
 _NAME = r"[A-Z][\w.'’\-]*(?:[ \t]+[\w.'’\-]+){0,4}"
 _STAMPED = rf"(?:[(\[](?P<time>{_TIME})[)\]]|(?P<full>{_FULL}))"
 _SEP = r"(?:[-–|][ \t]*)?"
-_FOOTER = re.compile(r"^\s*Transcribed by (?:https?://)?otter\.ai/?\s*$", re.I)
+# Lines a tool adds that nobody said: Otter's "Transcribed by https://otter.ai", Google Meet's "Meeting ended after
+# 00:04:12 👋". Left out rather than quoted as the last speaker's words.
+TOOL_FOOTER = re.compile(r"^\s*(?:Transcribed by (?:https?://)?otter\.ai/?|Meeting ended after \d{1,2}:\d{2}:\d{2}\W*)\s*$", re.I)
 _BOLD = r"(?:\*\*|__)?"  # Markdown-minded exports embolden the header: "**Speaker 1 (00:00):**"
 _HEADERS = [
     # "Jane Doe  0:05" (Otter), "Jane Doe (00:00:05):", "Jane Doe | 00:00:05", Zoom's saved captions "[Jane Doe] 14:02:11"
@@ -73,7 +76,7 @@ def service_turns(lines: list[str], known_names: frozenset = frozenset()) -> lis
                 turns.append({"speaker": name, "text": inline["text"].strip(), "stamp": stamp})
             else:  # "00:01:10 Here's the thing: nobody…": the phrase stays in the words
                 turns.append({"speaker": "", "text": f"{name}: {inline['text'].strip()}", "stamp": stamp})
-        elif line.strip() and not _FOOTER.match(line):
+        elif line.strip() and not TOOL_FOOTER.match(line):
             if not turns:  # a title or preamble before the first header
                 turns.append({"speaker": "", "text": "", "stamp": None})
             turns[-1]["text"] = f"{turns[-1]['text']} {line.strip()}".strip()
