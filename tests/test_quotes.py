@@ -28,3 +28,14 @@ def test_a_shows_pleasantries_rank_below_what_the_guest_says():
                      "Good morning, and thanks for joining the research interview about the new returns process.",
                      "Today I'm joined by Chidi Okafor of Lanternway Books, who ran the loyalty scheme for six years."):
         assert quote_score(greeting, False, 0.5) < quote_score(said, False, 0.5) - 0.5, greeting
+
+
+def test_an_interviewers_lead_in_and_question_is_a_question():
+    from cxinsight.text.sentences import is_question
+
+    assert is_question("You got rid of loyalty points. Why?")
+    assert is_question("How long? Six weeks?")
+    assert not is_question("We cut the points scheme. Why? Because members told us it felt like homework.")
+    long_turn = ("We replaced points with a members' evening every month, and visits went up by a quarter across "
+                 "every one of our twelve shops within the first year of running it. Does that answer it?")
+    assert not is_question(long_turn)  # a long answer that ends by checking in is still an answer
