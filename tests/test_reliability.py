@@ -283,4 +283,4 @@ def test_transcript_instructions_do_not_change_what_the_tool_does(tmp_path, cli_
     tactics = {t["id"] for t in json.loads(cli_run("tactics", "--json").stdout)["tactics"]}
     assert "hacked-tactic" not in tactics
     for quote in json.loads(cli_run("quotes", "--episode", "injected", "-f", "json").stdout)["quotes"]:
-        assert quote["quote"] in text
+        assert quote["text"] in text
