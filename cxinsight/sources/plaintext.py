@@ -10,6 +10,7 @@ from cxinsight.models import Segment, Transcript
 from cxinsight.sources.labels import ROLE_WORDS, accepted_labels, is_name_like, person_and_part
 from cxinsight.sources.service_exports import TOOL_FOOTER, service_turns
 from cxinsight.sources.textfile import estimate_seconds
+from cxinsight.util.clock import clock
 
 _STAMP = r"\[(?:(?P<h>\d{1,2}):)?(?P<m>\d{1,3}):(?P<s>\d{2}(?:\.\d+)?)\]"
 # A speaker label is a short name (1-5 words, starts with a capital) followed by a colon, perhaps after an em
@@ -146,7 +147,6 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
     speakers = accepted_labels(labels, known_names, throughout)
     headings = _heading_lines(lines)
     turns: list[dict] = []
-    roles: dict[str, str] = {}  # "Keiko (host):": Keiko's part, for the metadata
     paragraph_break = True
     for i, line in enumerate(lines):
         if not line.strip() or TOOL_FOOTER.match(line):
@@ -165,12 +165,9 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
         else:
             if not speaker and turns and not paragraph_break:
                 speaker = turns[-1]["speaker"]
-            turns.append({"speaker": speaker, "parts": [body], "stamp": stamp})
-        if speaker and part:
-            roles[speaker] = part
+            turns.append({"speaker": speaker, "parts": [body], "stamp": stamp, "part": part})  # "Keiko (host):"
         paragraph_break = False
-    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"], "part": roles.get(t["speaker"], "")}
-              for t in turns]
+    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"], "part": t["part"]} for t in turns]
     return [t for t in joined if t["text"]]
 
 
@@ -178,14 +175,14 @@ def _transcript(turns: list[dict]) -> Transcript:
     stamped = any(t["stamp"] is not None for t in turns)
     segments: list[Segment] = []
     stamps = [(t["stamp"], t["text"]) for t in turns if t["stamp"] is not None]
-    clock = 0.0
+    elapsed = 0.0
     for i, turn in enumerate(turns):
-        start = turn["stamp"] if turn["stamp"] is not None else clock
+        start = turn["stamp"] if turn["stamp"] is not None else elapsed
         guess = start + estimate_seconds(turn["text"])
         nxt = turns[i + 1]["stamp"] if i + 1 < len(turns) else None
         end = nxt if (nxt is not None and nxt > start) else guess
         segments.append(Segment(start=round(start, 3), end=round(end, 3), text=turn["text"], speaker=turn["speaker"]))
-        clock = end
+        elapsed = end
     warnings = [t["note"] for t in turns if t.get("note")] + _backward_stamps(stamps)
     # Speaker carried forward from paragraphs without a label in a labelled file.
     if any(s.speaker for s in segments):
@@ -197,11 +194,6 @@ def _transcript(turns: list[dict]) -> Transcript:
     return Transcript(segments=segments, times_estimated=not stamped, source_format="txt", warnings=warnings, roles=roles)
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}" if minutes >= 60 else f"{minutes:02d}:{secs:02d}"
-
-
 def _backward_stamps(stamps: list[tuple[float, str]]) -> list[str]:
     """A stamp earlier than the one before it (a pasted-together file, a typo: [12:40] for [21:40]) is kept as
     written, and said: the times around it, and the links made from them, may be wrong."""
@@ -211,5 +203,5 @@ def _backward_stamps(stamps: list[tuple[float, str]]) -> list[str]:
     before, at, text = back[0]
     words = " ".join(text.split()[:6]) + ("…" if len(text.split()) > 6 else "")
     more = f" (and {len(back) - 1} more)" if len(back) > 1 else ""
-    return [f"stamp [{_clock(at)}] comes after [{_clock(before)}], earlier in time, at \"{words}\"{more}; "
+    return [f"stamp [{clock(at)}] comes after [{clock(before)}], earlier in time, at \"{words}\"{more}; "
             "times there may be wrong"]

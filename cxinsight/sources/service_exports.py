@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from cxinsight.sources.labels import accepted_labels
+from cxinsight.util.clock import clock
 
 _TIME = r"(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?"
 _FULL = r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d{1,3})?"
@@ -85,10 +86,5 @@ def service_turns(lines: list[str], known_names: frozenset = frozenset()) -> lis
     if all(h and h.groupdict().get("open") for _, h, _ in found) and stamps[0] >= 3600:
         for turn in turns:
             turn["stamp"] = turn["stamp"] - stamps[0] if turn["stamp"] is not None else None
-        turns[0]["note"] = f"stamps are times of day (the first {_clock_text(stamps[0])}); counted from it"
+        turns[0]["note"] = f"stamps are times of day (the first {clock(stamps[0])}); counted from it"
     return turns
-
-
-def _clock_text(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{secs:02d}"
