@@ -73,6 +73,17 @@ def test_broadcast_captions_chevrons_start_each_turn(tmp_path):
         ("DANA", "WHY KEEP THEM?"), ("MARCUS", "BECAUSE CUSTOMERS ASKED.")]
 
 
+def test_a_chevron_without_a_name_is_a_new_unnamed_voice_not_the_last_speakers(tmp_path):
+    # broadcast captions name a voice once, then mark each change with ">>" alone
+    path = tmp_path / "news.vtt"
+    path.write_text("WEBVTT\n\n00:00.500 --> 00:04.000\n>> DANA: WHY DID YOU CLOSE THE BRANCHES?\n\n"
+                    "00:04.000 --> 00:08.000\n>> WE ASKED CUSTOMERS FIRST.\n\n00:08.000 --> 00:11.000\nTHEY TOLD US.\n\n"
+                    "00:11.000 --> 00:14.000\n>> DANA: AND THE STAFF?\n>> ALL KEPT.\n")
+    assert [(s.speaker, s.text) for s in read_transcript(path).segments] == [
+        ("DANA", "WHY DID YOU CLOSE THE BRANCHES?"), ("", "WE ASKED CUSTOMERS FIRST."), ("", "THEY TOLD US."),
+        ("DANA", "AND THE STAFF?"), ("", "ALL KEPT.")]
+
+
 def test_header_lines_with_a_pipe_zoom_saved_captions_and_spreadsheet_columns():
     pipe = parse_plaintext("Leona Fitzgerald | 00:00:04\nWelcome to Frontline Stories.\n\n"
                            "Arjun Mehta | 00:00:11\nThanks Leona. Glad to be here.\n")
@@ -137,6 +148,34 @@ def test_the_host_of_a_transcript_without_metadata_is_the_one_who_asks(tmp_path)
         {"speaker": 1, "elements": [{"type": "text", "value": "Everything", "ts": 2.3, "end_ts": 3.8},
                                     {"type": "punct", "value": "."}]}]},
      [("Nadia Rahman", 0.5, 1.1, "What changed?"), ("Speaker 1", 2.3, 3.8, "Everything.")]),
+    # Amazon Transcribe, diarized: segments list their words (older jobs) or only their time span; undiarized: sentences
+    ("aws.json", {"jobName": "cx-17", "status": "COMPLETED", "results": {
+        "transcripts": [{"transcript": "What changed? We cut the survey. Why?"}],
+        "speaker_labels": {"speakers": 2, "segments": [
+            {"speaker_label": "spk_0", "start_time": "0.04", "end_time": "0.9",
+             "items": [{"speaker_label": "spk_0", "start_time": "0.04", "end_time": "0.4"},
+                       {"speaker_label": "spk_0", "start_time": "0.4", "end_time": "0.9"}]},
+            {"speaker_label": "spk_1", "start_time": "1.5", "end_time": "3.2"},
+            {"speaker_label": "spk_0", "start_time": "3.6", "end_time": "4.0"}]},
+        "items": [{"type": "pronunciation", "start_time": "0.04", "end_time": "0.4", "alternatives": [{"content": "What"}]},
+                  {"type": "pronunciation", "start_time": "0.4", "end_time": "0.9", "alternatives": [{"content": "changed"}]},
+                  {"type": "punctuation", "alternatives": [{"content": "?"}]},
+                  {"type": "pronunciation", "start_time": "1.5", "end_time": "1.8", "alternatives": [{"content": "We"}]},
+                  {"type": "pronunciation", "start_time": "1.8", "end_time": "2.1", "alternatives": [{"content": "cut"}]},
+                  {"type": "pronunciation", "start_time": "2.1", "end_time": "2.4", "alternatives": [{"content": "the"}]},
+                  {"type": "pronunciation", "start_time": "2.4", "end_time": "3.2", "alternatives": [{"content": "survey"}]},
+                  {"type": "punctuation", "alternatives": [{"content": "."}]},
+                  {"type": "pronunciation", "start_time": "3.6", "end_time": "4.0", "alternatives": [{"content": "Why"}]},
+                  {"type": "punctuation", "alternatives": [{"content": "?"}]}]}},
+     [("Speaker 0", 0.04, 0.9, "What changed?"), ("Speaker 1", 1.5, 3.2, "We cut the survey."), ("Speaker 0", 3.6, 4.0, "Why?")]),
+    ("aws-undiarized.json", {"results": {"language_code": "en-GB", "transcripts": [{"transcript": "Hi. We cut it."}], "items": [
+        {"type": "pronunciation", "start_time": "0.1", "end_time": "0.5", "alternatives": [{"content": "Hi"}]},
+        {"type": "punctuation", "alternatives": [{"content": "."}]},
+        {"type": "pronunciation", "start_time": "0.7", "end_time": "0.9", "alternatives": [{"content": "We"}]},
+        {"type": "pronunciation", "start_time": "0.9", "end_time": "1.2", "alternatives": [{"content": "cut"}]},
+        {"type": "pronunciation", "start_time": "1.2", "end_time": "1.4", "alternatives": [{"content": "it"}]},
+        {"type": "punctuation", "alternatives": [{"content": "."}]}]}},
+     [("", 0.1, 0.5, "Hi."), ("", 0.7, 1.4, "We cut it.")]),
 ])
 def test_transcription_services_json_is_read_with_speakers_and_times(tmp_path, name, body, expected):
     import json
@@ -149,8 +188,8 @@ def test_transcription_services_json_is_read_with_speakers_and_times(tmp_path, n
 def test_an_unknown_services_json_says_what_is_read_and_what_to_do(tmp_path):
     from cxinsight.errors import InputError
 
-    path = tmp_path / "aws.json"
-    path.write_text('{"jobName": "cx-17", "results": {"transcripts": [{"transcript": "What changed?"}], "items": []}}')
+    path = tmp_path / "captions.json"
+    path.write_text('{"captions": [{"from": "00:00:01", "words": "What changed?"}]}')
     with pytest.raises(InputError, match=r"needs a 'segments' list \(.*AssemblyAI.*\); for other services, export SRT or WebVTT"):
         read_transcript(path)
 
@@ -159,3 +198,37 @@ def test_a_meeting_tools_footer_is_nobodys_words():
     text = ("Priya Nandakumar: What's the change you're proudest of?\n"
             "Odile Fournier: We put a named person on every delayed train's thread.\n\nMeeting ended after 00:04:12 👋\n")
     assert _turns(text)[-1] == ("Odile Fournier", "We put a named person on every delayed train's thread.")
+
+
+def test_youtube_sbv_captions_are_read_with_times_and_speakers(tmp_path):
+    # the layout YouTube Studio saves: "H:MM:SS.mmm,H:MM:SS.mmm" over the cue's lines, a blank line between cues
+    path = tmp_path / "talk.sbv"
+    path.write_text("0:00:00.160,0:00:04.000\n>> MAYA: so we scrapped the nps target\nfor agents\n\n"
+                    "0:00:04.000,0:00:08.500\n>> LEO: why was that\n\n"
+                    "0:00:08.500,0:01:02.250\n>> MAYA: they were begging customers for tens\n")
+    transcript = read_transcript(path)
+    assert [(s.speaker, s.start, s.end, s.text) for s in transcript.segments] == [
+        ("MAYA", 0.16, 4.0, "so we scrapped the nps target for agents"), ("LEO", 4.0, 8.5, "why was that"),
+        ("MAYA", 8.5, 62.25, "they were begging customers for tens")]
+    assert transcript.source_format == "sbv" and not transcript.times_estimated
+
+
+def test_a_file_named_sbv_that_is_not_sbv_is_one_clear_error(tmp_path):
+    from cxinsight.errors import InputError
+
+    path = tmp_path / "notes.sbv"
+    path.write_text("These are my notes about the talk.\nNo timings here.\n")
+    with pytest.raises(InputError, match=r"malformed SBV: expected cues of 'H:MM:SS.mmm,H:MM:SS.mmm'"):
+        read_transcript(path)
+
+
+def test_google_meet_times_over_labelled_lines_stamp_the_turns_and_keep_their_speakers():
+    text = ("Weekly sync - Transcript\n00:00:00\n\nPriya Nandakumar: Thanks for joining, Odile.\n"
+            "Odile Fournier: Glad to be here. We cut the survey.\n00:05:00\nPriya Nandakumar: And then?\n"
+            "Odile Fournier: We called people back.\n\nMeeting ended after 00:07:12\n")
+    segments = parse_plaintext(text).segments
+    assert [(s.speaker, s.text) for s in segments] == [
+        ("", "Weekly sync - Transcript"), ("Priya Nandakumar", "Thanks for joining, Odile."),
+        ("Odile Fournier", "Glad to be here. We cut the survey."), ("Priya Nandakumar", "And then?"),
+        ("Odile Fournier", "We called people back.")]
+    assert (segments[1].start, segments[3].start) == (0.0, 300.0)

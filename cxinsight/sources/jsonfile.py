@@ -1,5 +1,6 @@
 """JSON transcripts: cxinsight's own, openai-whisper's and whisperX's output, whisper.cpp's `-oj`, Podcasting 2.0,
-and transcription services' responses: AssemblyAI (utterances), Deepgram (paragraphs), Rev.ai (monologues).
+and transcription services' responses: AssemblyAI (utterances), Deepgram (paragraphs), Rev.ai (monologues),
+Amazon Transcribe (items, with speaker labels when diarized).
 
 Optional fields stay optional: a word whisperX could not align (no start/end) keeps its text and
 gets no time of its own; a Podcasting 2.0 segment without `endTime` ends where the next one starts.
@@ -81,6 +82,53 @@ def _from_revai(data: dict) -> dict:
     return {"segments": segments}
 
 
+def _aws_speakers(results: dict):
+    """A word's speaker label in a diarized Amazon Transcribe job: on the word itself (newer jobs), else the speaker
+    segment that lists it or whose time span holds its start (some jobs' segments list no items)."""
+    spans = [(float(seg["start_time"]), float(seg["end_time"]), seg.get("speaker_label"), seg.get("items") or [])
+             for seg in (results.get("speaker_labels") or {}).get("segments") or []]
+    listed = {item["start_time"]: label for _, _, label, items in spans for item in items}
+
+    def speaker_of(item: dict):
+        if "speaker_label" in item:
+            return item["speaker_label"]
+        if item["start_time"] in listed:
+            return listed[item["start_time"]]
+        start = float(item["start_time"])
+        return next((label for a, b, label, _ in spans if a <= start < b), None)
+
+    return speaker_of, bool(spans) or any("speaker_label" in item for item in results["items"])
+
+
+def _from_aws(data: dict) -> dict:
+    """Amazon Transcribe: results.items[] of "pronunciation" words (start_time/end_time as strings) and
+    "punctuation". A turn is one speaker's run of words; an undiarized job's text is cut at each sentence's end."""
+    results = data["results"]
+    speaker_of, diarized = _aws_speakers(results)
+    segments: list[dict] = []
+    for item in results["items"]:
+        content = str(item["alternatives"][0]["content"])
+        if item.get("type") == "punctuation":
+            if segments:
+                segments[-1]["text"] += content
+                segments[-1]["closed"] = not diarized and content in ".?!"
+            continue
+        start, end = float(item["start_time"]), float(item["end_time"])
+        label = speaker_of(item) if diarized else None
+        # a diarized word no segment claims (at a segment's edge) stays with the turn it is in
+        speaker = f"Speaker {str(label).removeprefix('spk_')}" if label is not None else (
+            segments[-1]["speaker"] if segments and diarized else "")
+        word = {"word": content, "start": start, "end": end}
+        last = segments[-1] if segments else None
+        if last and last["speaker"] == speaker and not last["closed"]:
+            last.update(text=f"{last['text']} {content}", end=end)
+            last["words"].append(word)
+        else:
+            segments.append({"start": start, "end": end, "text": content, "speaker": speaker, "words": [word], "closed": False})
+    language = str(results.get("language_code") or data.get("LanguageCode") or "").split("-")[0]
+    return {"segments": segments, "language": language}
+
+
 def _service(data) -> str:
     """Which transcription service's JSON this is, by its shape ("" when none this reader knows)."""
     if not isinstance(data, dict):
@@ -89,6 +137,9 @@ def _service(data) -> str:
         return "assemblyai"
     if isinstance(data.get("monologues"), list):
         return "revai"
+    results = data.get("results")
+    if isinstance(results, dict) and isinstance(results.get("items"), list) and isinstance(results.get("transcripts"), list):
+        return "aws"
     try:
         if isinstance(data["results"]["channels"][0]["alternatives"][0]["paragraphs"]["paragraphs"], list):
             return "deepgram"
@@ -97,7 +148,7 @@ def _service(data) -> str:
     return ""
 
 
-_SERVICES = {"assemblyai": _from_assemblyai, "deepgram": _from_deepgram, "revai": _from_revai}
+_SERVICES = {"assemblyai": _from_assemblyai, "deepgram": _from_deepgram, "revai": _from_revai, "aws": _from_aws}
 
 
 def parse_json(text: str, path) -> Transcript:
@@ -116,7 +167,7 @@ def parse_json(text: str, path) -> Transcript:
             raise InputError(path, f"{service} JSON without the fields a transcript needs ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         known = ("cxinsight's, openai-whisper's, whisperX's, whisper.cpp's, Podcasting 2.0's, AssemblyAI's utterances, "
-                 "Deepgram's paragraphs, Rev.ai's monologues")
+                 "Deepgram's paragraphs, Rev.ai's monologues, Amazon Transcribe's items")
         raise InputError(path, f"JSON transcript needs a 'segments' list ({known}); "
                                "for other services, export SRT or WebVTT")
     segments = []

@@ -8,7 +8,7 @@ from collections import Counter
 
 from cxinsight.models import Segment, Transcript
 from cxinsight.sources.labels import ROLE_WORDS, accepted_labels, is_name_like, person_and_part
-from cxinsight.sources.service_exports import TOOL_FOOTER, service_turns
+from cxinsight.sources.service_exports import BARE_TIME, TOOL_FOOTER, service_turns
 from cxinsight.sources.textfile import estimate_seconds
 from cxinsight.util.clock import clock
 
@@ -33,11 +33,45 @@ def _stamp_seconds(match: re.Match) -> float | None:
 
 
 def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcript:
-    lines = text.split("\n")
+    lines = _times_onto_labels(text.split("\n"))
     turns = service_turns(lines, known_names)
     if turns is None:
         turns = _labelled_turns(_names_above_speech(lines, known_names), known_names)
     return _transcript(turns)
+
+
+def _times_onto_labels(lines: list[str]) -> list[str]:
+    """A time alone on its line above a labelled turn stamps that turn: Google Meet's transcripts put "00:05:00"
+    over every fifth minute's "Name: words" lines. Written as this reader's own "[00:05:00] Name: words", so the
+    turns keep their speakers (read as a service's time headers, every "Name:" below became words)."""
+    out, held = [], None
+    for line in lines:
+        if BARE_TIME.match(line):
+            if held is not None:
+                out.append(held)
+            held = line
+            continue
+        if held is not None and not line.strip():
+            out.append(line)  # a blank line between the time and the turn
+            continue
+        if held is not None:
+            turn = _TURN.match(line)
+            if turn.group("speaker") and turn.group("m") is None and _label(turn):
+                line = f"[{held.strip()}] {line.lstrip()}"
+            else:
+                out.insert(len(out) - _blank_tail(out), held)
+            held = None
+        out.append(line)
+    if held is not None:
+        out.append(held)
+    return out
+
+
+def _blank_tail(lines: list[str]) -> int:
+    n = 0
+    while n < len(lines) and not lines[-1 - n].strip():
+        n += 1
+    return n
 
 
 # A name alone on its line, perhaps with a colon; not a short sentence ("We coached every lead.").
@@ -98,6 +132,7 @@ def _person(match: re.Match) -> tuple[str, str]:
     return person_and_part(speaker, match.group("named") or "")
 
 
+_CHEVRON = re.compile(r"^>>(?!>)\s*")
 _ENDS_CLAUSE = re.compile(r"[.!?…:;,—–-][\"'”’)\]]*$")
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*(?:\s*[\u2600-\u27bf\U0001f000-\U0001faff\u200d\ufe0f]+)*$")  # emoji after the stop
 _STARTS_CAPITAL = re.compile(r"^[\"'“‘(]*[A-Z0-9]")
@@ -159,15 +194,20 @@ def _labelled_turns(lines: list[str], known_names: frozenset) -> list[dict]:
         if match.group("speaker") and speaker not in speakers:  # no evidence it is a speaker: the words stay in the text
             body = line[match.start(next(g for g in ("lead", "open", "speaker") if match.group(g))):].strip()
             speaker = ""
-        starts_turn = paragraph_break or stamp is not None or bool(speaker) or i in headings or i - 1 in headings
+        # Broadcast and auto captions mark a change of voice with chevrons alone: a new turn, by nobody named.
+        chevron = not speaker and _CHEVRON.match(body)
+        if chevron:
+            body = body[chevron.end():]
+        starts_turn = paragraph_break or stamp is not None or bool(speaker) or bool(chevron) or i in headings or i - 1 in headings
         if turns and not starts_turn:
             turns[-1]["parts"].append(body)  # joined once below: a long unbroken paragraph stays linear
         else:
-            if not speaker and turns and not paragraph_break:
+            if not speaker and turns and not paragraph_break and not chevron:
                 speaker = turns[-1]["speaker"]
-            turns.append({"speaker": speaker, "parts": [body], "stamp": stamp, "part": part})  # "Keiko (host):"
+            turns.append({"speaker": speaker, "parts": [body], "stamp": stamp, "part": part,  # "Keiko (host):"
+                          "new_voice": bool(chevron)})
         paragraph_break = False
-    joined = [{"speaker": t["speaker"], "text": " ".join(t["parts"]), "stamp": t["stamp"], "part": t["part"]} for t in turns]
+    joined = [{**t, "text": " ".join(t.pop("parts"))} for t in turns]
     return [t for t in joined if t["text"]]
 
 
@@ -184,11 +224,11 @@ def _transcript(turns: list[dict]) -> Transcript:
         segments.append(Segment(start=round(start, 3), end=round(end, 3), text=turn["text"], speaker=turn["speaker"]))
         elapsed = end
     warnings = [t["note"] for t in turns if t.get("note")] + _backward_stamps(stamps)
-    # Speaker carried forward from paragraphs without a label in a labelled file.
+    # Speaker carried forward from paragraphs without a label in a labelled file (not over a ">>" turn: a new voice).
     if any(s.speaker for s in segments):
         last = ""
-        for seg in segments:
-            seg.speaker = seg.speaker or last
+        for seg, turn in zip(segments, turns):
+            seg.speaker = seg.speaker or ("" if turn.get("new_voice") else last)
             last = seg.speaker
     roles = {t["speaker"]: t["part"] for t in turns if t.get("part") and t["speaker"]}
     return Transcript(segments=segments, times_estimated=not stamped, source_format="txt", warnings=warnings, roles=roles)

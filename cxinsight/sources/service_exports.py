@@ -34,6 +34,7 @@ _HEADERS = [
     re.compile(rf"^\s*{_STAMPED}[ \t]*{_SEP}(?P<name>{_NAME})?[ \t]*:?\s*$"),
     re.compile(rf"^\s*(?P<bare>{_TIME})\s*$"),
 ]
+BARE_TIME = _HEADERS[-1]  # a time alone on its line
 _INLINE = [
     re.compile(rf"^\s*{_BOLD}(?P<name>{_NAME})[ \t]*{_STAMPED}[ \t]*:{_BOLD}[ \t]+(?P<text>\S.*)$"),
     # a spreadsheet saved as text: time, name and words in tab-separated columns

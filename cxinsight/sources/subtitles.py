@@ -1,4 +1,4 @@
-"""SRT and WebVTT subtitles, with speakers from `Name:` prefixes or VTT `<v Name>` voice tags."""
+"""SRT, WebVTT and YouTube SBV subtitles, with speakers from `Name:` prefixes or VTT `<v Name>` voice tags."""
 
 from __future__ import annotations
 
@@ -58,18 +58,23 @@ def _shared(start: float, end: float, texts: list[str]) -> list[tuple[float, flo
 _DASH = re.compile(r"^\s*(?:[-–—](?![-–—\d])|>{2,3})\s*(?=\S)")
 
 
-def _dash_turns(lines: list[str], start: float, end: float) -> list[tuple[float, float, str]]:
+# A cue's speaker when chevrons say the speaker changed but name nobody (">> Because we…"): not the last one's.
+NEW_VOICE = "\0new voice"
+
+
+def _dash_turns(lines: list[str], start: float, end: float) -> list[tuple[float, float, str, str]]:
     """A cue whose later lines start with a dash is one turn per dashed line, sharing the cue's time: each may
-    carry its own "BEN:" label. The dashes are the format's markup, not words."""
+    carry its own "BEN:" label. The dashes are the format's markup, not words. Cues are (start, end, text,
+    speaker): the speaker is "" (continue or read a label) or NEW_VOICE for a chevron turn."""
     if not any(_DASH.match(line) for line in lines[1:]) and not (lines and lines[0].lstrip().startswith(">>")):
-        return [(start, end, " ".join(lines))]
-    turns: list[str] = []
+        return [(start, end, " ".join(lines), "")]
+    turns: list[list[str]] = []
     for line in lines:
         if _DASH.match(line) or not turns:
-            turns.append(_DASH.sub("", line))
+            turns.append([_DASH.sub("", line), NEW_VOICE if line.lstrip().startswith(">>") else ""])
         else:
-            turns[-1] = f"{turns[-1]} {line}"
-    return [(a, b, text) for (a, b), text in zip(_shared(start, end, turns), turns)]
+            turns[-1][0] = f"{turns[-1][0]} {line}"
+    return [(a, b, text, voice) for (a, b), (text, voice) in zip(_shared(start, end, [t for t, _ in turns]), turns)]
 
 
 def _overlap(before: list[str], after: list[str]) -> int:
@@ -121,15 +126,19 @@ def _with_speakers(cues: list[tuple[float, float, str, str]], fmt: str) -> Trans
     """Cues are (start, end, text, explicit speaker). A cue with no speaker continues the last one."""
     segments, last = [], ""
     # A label may sit inside markup: <font color="#00ffff">KAREN LEE:</font> (broadcast subtitles colour voices)
-    cues = [(start, end, text if speaker else _TAG.sub("", text), speaker) for start, end, text, speaker in cues]
-    prefixes = [_person(m) for _, _, text, speaker in cues if not speaker and (m := _PREFIX.match(text))]
+    # Broadcast captions name a voice once and then only mark each change with ">>": such a turn is an unnamed
+    # voice (""), never the words of whoever spoke before.
+    cues = [(start, end, text if speaker not in ("", NEW_VOICE) else _TAG.sub("", text), speaker)
+            for start, end, text, speaker in cues]
+    unnamed = [speaker in ("", NEW_VOICE) for _, _, _, speaker in cues]
+    prefixes = [_person(m) for (_, _, text, _), u in zip(cues, unnamed) if u and (m := _PREFIX.match(text))]
     speakers = accepted_labels(prefixes, every_turn_labelled=bool(prefixes) and len(prefixes) == len(cues))
-    for start, end, text, speaker in cues:
-        if not speaker:
+    for (start, end, text, speaker), u in zip(cues, unnamed):
+        if u:
             match = _PREFIX.match(text)
             if match and _person(match) in speakers:
                 speaker, text = _person(match), match.group("text")
-        speaker = speaker.strip() or last
+        speaker = "" if speaker == NEW_VOICE else speaker.strip() or last
         text = _clean(text)
         if text:
             segments.append(Segment(start=round(start, 3), end=round(end, 3), text=text, speaker=speaker))
@@ -201,7 +210,7 @@ def parse_srt(text: str, path) -> Transcript:
                     continue
             kept.append(line)
         kept = [_SSA_OVERRIDE.sub("", line) for line in kept]
-        cues.extend((a, b, text, "") for a, b, text in _dash_turns(kept, sub.start.total_seconds(), sub.end.total_seconds()))
+        cues.extend(_dash_turns(kept, sub.start.total_seconds(), sub.end.total_seconds()))
     cues = _in_time_order(cues, warnings)
     transcript = _with_speakers(cues, "srt")
     return transcript.model_copy(update={"warnings": warnings})
@@ -234,8 +243,30 @@ def parse_vtt(text: str, path) -> Transcript:
         warnings.append(f"line {i + 1}: unreadable cue timing '{lines[i].strip()[:60]}'; its text was joined to the cue "
                         f"{'before' if before else 'after'}")
     raws = _in_time_order(raws, warnings)
-    cues = [cue for start, end, lines in raws for a, b, raw in _dash_turns(lines, start, end) for cue in _voices(raw, a, b)]
+    cues = [(a, b, text, voice or new) for start, end, lines in raws for a, b, raw, new in _dash_turns(lines, start, end)
+            for a, b, text, voice in _voices(raw, a, b)]
     transcript = _with_speakers(cues, "vtt")
     # An export of an episode whose times were guessed says so in a NOTE; reading it back keeps the flag.
     estimated = any(line.strip() == f"NOTE {ESTIMATED_NOTE}" for line in lines)
     return transcript.model_copy(update={"warnings": warnings, "times_estimated": estimated})
+
+
+def parse_sbv(text: str, path) -> Transcript:
+    """YouTube's SubViewer captions (.sbv: "0:00:01.200,0:00:04.000" over each cue's lines), as YouTube Studio
+    and youtube-dl save them. Read with webvtt-py's SBV parser; the cues then go the way of SRT's."""
+    from webvtt import sbv
+    from webvtt.errors import MalformedFileError
+
+    lines = text.lstrip("\ufeff").splitlines()
+    try:
+        captions = sbv.parse(lines)
+    except (MalformedFileError, ValueError) as exc:
+        raise InputError(path, "malformed SBV: expected cues of 'H:MM:SS.mmm,H:MM:SS.mmm' over their text "
+                               f"({str(exc).splitlines()[0][:80]})") from None
+    if not captions:
+        raise InputError(path, "malformed SBV: no cues found")
+    warnings: list[str] = []
+    raws = _in_time_order([(c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, list(c.lines))
+                           for c in captions], warnings)
+    cues = [cue for start, end, lines in raws for cue in _dash_turns(lines, start, end)]
+    return _with_speakers(cues, "sbv").model_copy(update={"warnings": warnings})

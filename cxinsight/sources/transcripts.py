@@ -13,7 +13,7 @@ from cxinsight.sources.htmlfile import parse_html
 from cxinsight.sources.markdownfile import markdown_text
 from cxinsight.sources.jsonfile import parse_json
 from cxinsight.sources.plaintext import parse_plaintext
-from cxinsight.sources.subtitles import parse_srt, parse_vtt
+from cxinsight.sources.subtitles import parse_sbv, parse_srt, parse_vtt
 from cxinsight.sources.textfile import read_text
 
 
@@ -50,6 +50,8 @@ def read_transcript(path: Path) -> Transcript:
         transcript.warnings.append("the file is SubRip (no 'WEBVTT' header, numbered cues) despite its .vtt name; read as SRT")
     elif ext == ".vtt":
         transcript = parse_vtt(text, path)
+    elif ext == ".sbv":
+        transcript = parse_sbv(text, path)
     elif ext == ".json":
         transcript = parse_json(text, path)
     elif ext in (".html", ".htm"):
