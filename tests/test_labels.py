@@ -31,10 +31,13 @@ def test_a_discussion_grows_into_neighbours_that_pass_the_lower_threshold():
     scores = [0.6, 0.6, 0.35, 0.32, 0.1, 0.4]
     assert _labels(scores) == [1, 1, 0, 0, 0, 0]
     assert _labels(scores, grown) == [1, 1, 1, 1, 0, 0]
-    # growth stops at a sentence whose best tactic is another one (beyond grow_margin)
-    assert _labels(scores, grown, other=[0, 0, 0.5, 0, 0, 0]) == [1, 1, 0, 0, 0, 0]
+    # growth stops at a sentence whose best tactic is another one the text discusses (beyond grow_margin)...
+    discussed_too = [0, 0, 0.45, 0, 0.7, 0.7]
+    assert _labels(scores, grown, other=discussed_too) == [1, 1, 0, 0, 0, 0]
     lenient = grown.model_copy(update={"grow_margin": 0.2})
-    assert _labels(scores, lenient, other=[0, 0, 0.5, 0, 0, 0]) == [1, 1, 1, 1, 0, 0]
+    assert _labels(scores, lenient, other=discussed_too) == [1, 1, 1, 1, 0, 0]
+    # ...but not at one whose best is a tactic discussed nowhere in the text (a detail that looks like it)
+    assert _labels(scores, grown, other=[0, 0, 0.45, 0, 0, 0]) == [1, 1, 1, 1, 0, 0]
 
 
 def test_gaps_inside_a_discussion_are_filled_up_to_fill_gap():

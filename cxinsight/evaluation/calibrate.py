@@ -118,7 +118,7 @@ def grid(base: ClassifierConfig, scorings=SCORINGS):
 
 def growth_grid(seeds: ClassifierConfig):
     for grow_threshold, grow_margin, fill_gap in itertools.product(
-            (None, 0.25, 0.30, 0.35, 0.40), (0.0, 0.05, 1.0), (0, 1, 2)):
+            (None, 0.25, 0.28, 0.30, 0.33, 0.35, 0.40), (0.0, 0.05, 0.1, 0.2, 1.0), (0, 1, 2, 3)):
         if grow_threshold is not None and grow_threshold >= seeds.threshold:
             continue
         yield seeds.model_copy(update={"grow_threshold": grow_threshold, "grow_margin": grow_margin, "fill_gap": fill_gap})

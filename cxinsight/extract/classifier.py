@@ -168,7 +168,7 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
     Seeds: a long-enough sentence whose score passes the threshold and is its best (within `margin`).
     A tactic with fewer than `min_sentences` seeds is a passing remark, not a discussion, unless a sentence
     names it. A discussion then grows from its seeds into neighbours that pass the lower `grow_threshold`
-    (hysteresis), and gaps of up to `fill_gap` sentences inside it are filled: the sentences that give a
+    (hysteresis) within `grow_margin` of the best score among the tactics the text discusses, and gaps of up to `fill_gap` sentences inside it are filled: the sentences that give a
     tactic's details ("The answers filled a spreadsheet with 300 rows") rarely look like the tactic alone.
     Growth and filling stay within one speaker's turn: a host's "So where did you start?" next to the
     answer is not part of it. (`speakers`: one label per sentence; None or all "" for unlabelled text.)
@@ -184,7 +184,10 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
         turn_starts[1:] = speakers[1:] != speakers[:-1]
     turn = np.cumsum(turn_starts)
     if cfg.grow_threshold is not None:
-        passes = (scores >= cfg.grow_threshold) & (scores >= best - cfg.grow_margin)
+        # The margin is against the best tactic the text discusses: a detail of tactic A's discussion that
+        # happens to score higher for a tactic discussed nowhere in the text is still part of A's.
+        in_text = np.where(discussed[None, :], scores, -np.inf).max(axis=1, keepdims=True)
+        passes = (scores >= cfg.grow_threshold) & (scores >= in_text - cfg.grow_margin)
         for k in np.flatnonzero(discussed):
             labels[:, k] = _grow(labels[:, k], passes[:, k], turn_starts)
     if cfg.fill_gap > 0:
