@@ -176,6 +176,14 @@ def test_the_host_of_a_transcript_without_metadata_is_the_one_who_asks(tmp_path)
         {"type": "pronunciation", "start_time": "1.2", "end_time": "1.4", "alternatives": [{"content": "it"}]},
         {"type": "punctuation", "alternatives": [{"content": "."}]}]}},
      [("", 0.1, 0.5, "Hi."), ("", 0.7, 1.4, "We cut it.")]),
+    # YouTube's json3 (yt-dlp --sub-format json3): an automatic caption's words timed by offset; "\n" events are layout
+    ("talk.en.json3", {"wireMagic": "pb3", "events": [
+        {"tStartMs": 0, "dDurationMs": 4200, "id": 1},
+        {"tStartMs": 160, "dDurationMs": 4000, "segs": [{"utf8": "so"}, {"utf8": " we", "tOffsetMs": 240},
+                                                         {"utf8": " scrapped", "tOffsetMs": 480}]},
+        {"tStartMs": 2000, "dDurationMs": 2200, "aAppend": 1, "segs": [{"utf8": "\n"}]},
+        {"tStartMs": 2010, "dDurationMs": 4000, "segs": [{"utf8": "the"}, {"utf8": " target", "tOffsetMs": 300}]}]},
+     [("", 0.16, 2.01, "so we scrapped"), ("", 2.01, 6.01, "the target")]),
 ])
 def test_transcription_services_json_is_read_with_speakers_and_times(tmp_path, name, body, expected):
     import json
@@ -232,3 +240,13 @@ def test_google_meet_times_over_labelled_lines_stamp_the_turns_and_keep_their_sp
         ("Odile Fournier", "Glad to be here. We cut the survey."), ("Priya Nandakumar", "And then?"),
         ("Odile Fournier", "We called people back.")]
     assert (segments[1].start, segments[3].start) == (0.0, 300.0)
+
+
+def test_youtube_json3_words_keep_their_own_times(tmp_path):
+    import json
+
+    path = tmp_path / "talk.json"
+    path.write_text(json.dumps({"events": [{"tStartMs": 160, "dDurationMs": 4000, "segs": [
+        {"utf8": "so"}, {"utf8": " we", "tOffsetMs": 240}, {"utf8": " scrapped", "tOffsetMs": 480}]}]}))
+    words = read_transcript(path).segments[0].words
+    assert [(w.text, w.start, w.end) for w in words] == [("so", 0.16, 0.4), ("we", 0.4, 0.64), ("scrapped", 0.64, 4.16)]

@@ -126,7 +126,7 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
            language, speakers, no_diarize, llm, llm_base_url, executor, ray_address, force, as_json):
     """Index episodes from files, folders, manifests or podcast feeds.
 
-    Transcripts: .txt, .srt, .vtt, .sbv, .json, .html, .md, .docx (Otter, Rev,
+    Transcripts: .txt, .srt, .vtt, .sbv, .json, .json3, .html, .md, .docx (Otter, Rev,
     Descript, Zoom and Meet exports and AssemblyAI, Deepgram, Rev.ai and Amazon
     Transcribe JSON included: their speaker and time headers are read). Audio and video (.wav .mp3 .m4a .flac
     .ogg .opus .mp4 .mkv .webm .mov) are transcribed with Whisper first, offline,

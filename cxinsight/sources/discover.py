@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SUPPORTED_TRANSCRIPTS = {".txt", ".srt", ".vtt", ".sbv", ".json", ".html", ".htm", ".docx", ".md", ".markdown"}
+SUPPORTED_TRANSCRIPTS = {".txt", ".srt", ".vtt", ".sbv", ".json", ".json3", ".html", ".htm", ".docx", ".md", ".markdown"}
 AUDIO_EXTENSIONS = {".wav", ".mp3", ".m4a", ".flac", ".ogg", ".opus", ".mp4", ".mkv", ".webm", ".mov"}
 SIDECAR_EXTENSIONS = {".yaml", ".yml"}
 

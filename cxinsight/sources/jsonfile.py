@@ -1,6 +1,6 @@
 """JSON transcripts: cxinsight's own, openai-whisper's and whisperX's output, whisper.cpp's `-oj`, Podcasting 2.0,
 and transcription services' responses: AssemblyAI (utterances), Deepgram (paragraphs), Rev.ai (monologues),
-Amazon Transcribe (items, with speaker labels when diarized).
+Amazon Transcribe (items, with speaker labels when diarized); YouTube's json3 captions (as yt-dlp saves them).
 
 Optional fields stay optional: a word whisperX could not align (no start/end) keeps its text and
 gets no time of its own; a Podcasting 2.0 segment without `endTime` ends where the next one starts.
@@ -129,6 +129,27 @@ def _from_aws(data: dict) -> dict:
     return {"segments": segments, "language": language}
 
 
+def _from_youtube_json3(data: dict) -> dict:
+    """YouTube's json3 captions: events[] of {"tStartMs", "dDurationMs", "segs": [{"utf8", "tOffsetMs"?}]}. An
+    automatic caption's segs are its words, timed by offset; a line break is an event of its own. An event is shown
+    until the next one starts, so its end is the earlier of the two."""
+    events = [e for e in data["events"] if "".join(str(g.get("utf8", "")) for g in e.get("segs") or []).strip()]
+    segments = []
+    for i, event in enumerate(events):
+        start = float(event["tStartMs"]) / 1000
+        end = start + float(event.get("dDurationMs", 0)) / 1000
+        if i + 1 < len(events):
+            end = min(end, float(events[i + 1]["tStartMs"]) / 1000) if end > start else float(events[i + 1]["tStartMs"]) / 1000
+        pieces = [(round(start + float(g.get("tOffsetMs", 0)) / 1000, 3), str(g.get("utf8", ""))) for g in event["segs"]]
+        pieces = [(at, text) for at, text in pieces if text.strip()]
+        words = None
+        if len(pieces) > 1 and any("tOffsetMs" in g for g in event["segs"]):
+            words = [{"word": text.strip(), "start": at, "end": max(at, pieces[k + 1][0] if k + 1 < len(pieces) else end)}
+                     for k, (at, text) in enumerate(pieces)]
+        segments.append({"start": start, "end": max(start, end), "text": "".join(text for _, text in pieces), "words": words})
+    return {"segments": segments}
+
+
 def _service(data) -> str:
     """Which transcription service's JSON this is, by its shape ("" when none this reader knows)."""
     if not isinstance(data, dict):
@@ -137,6 +158,8 @@ def _service(data) -> str:
         return "assemblyai"
     if isinstance(data.get("monologues"), list):
         return "revai"
+    if isinstance(data.get("events"), list) and any(isinstance(e, dict) and "segs" in e for e in data["events"]):
+        return "youtube json3"
     results = data.get("results")
     if isinstance(results, dict) and isinstance(results.get("items"), list) and isinstance(results.get("transcripts"), list):
         return "aws"
@@ -148,7 +171,7 @@ def _service(data) -> str:
     return ""
 
 
-_SERVICES = {"assemblyai": _from_assemblyai, "deepgram": _from_deepgram, "revai": _from_revai, "aws": _from_aws}
+_SERVICES = {"assemblyai": _from_assemblyai, "deepgram": _from_deepgram, "revai": _from_revai, "aws": _from_aws, "youtube json3": _from_youtube_json3}
 
 
 def parse_json(text: str, path) -> Transcript:
@@ -167,7 +190,7 @@ def parse_json(text: str, path) -> Transcript:
             raise InputError(path, f"{service} JSON without the fields a transcript needs ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         known = ("cxinsight's, openai-whisper's, whisperX's, whisper.cpp's, Podcasting 2.0's, AssemblyAI's utterances, "
-                 "Deepgram's paragraphs, Rev.ai's monologues, Amazon Transcribe's items")
+                 "Deepgram's paragraphs, Rev.ai's monologues, Amazon Transcribe's items, YouTube's json3 events")
         raise InputError(path, f"JSON transcript needs a 'segments' list ({known}); "
                                "for other services, export SRT or WebVTT")
     segments = []

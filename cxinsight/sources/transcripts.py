@@ -52,7 +52,7 @@ def read_transcript(path: Path) -> Transcript:
         transcript = parse_vtt(text, path)
     elif ext == ".sbv":
         transcript = parse_sbv(text, path)
-    elif ext == ".json":
+    elif ext in (".json", ".json3"):  # .json3: YouTube captions as yt-dlp saves them
         transcript = parse_json(text, path)
     elif ext in (".html", ".htm"):
         transcript = parse_html(text)
