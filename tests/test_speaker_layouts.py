@@ -234,7 +234,9 @@ def test_google_meet_times_over_labelled_lines_stamp_the_turns_and_keep_their_sp
     text = ("Weekly sync - Transcript\n00:00:00\n\nPriya Nandakumar: Thanks for joining, Odile.\n"
             "Odile Fournier: Glad to be here. We cut the survey.\n00:05:00\nPriya Nandakumar: And then?\n"
             "Odile Fournier: We called people back.\n\nMeeting ended after 00:07:12\n")
-    segments = parse_plaintext(text).segments
+    transcript = parse_plaintext(text)
+    segments = transcript.segments
+    assert transcript.title == "Weekly sync"
     assert [(s.speaker, s.text) for s in segments] == [
         ("", "Weekly sync - Transcript"), ("Priya Nandakumar", "Thanks for joining, Odile."),
         ("Odile Fournier", "Glad to be here. We cut the survey."), ("Priya Nandakumar", "And then?"),

@@ -37,7 +37,14 @@ def parse_plaintext(text: str, known_names: frozenset = frozenset()) -> Transcri
     turns = service_turns(lines, known_names)
     if turns is None:
         turns = _labelled_turns(_names_above_speech(lines, known_names), known_names)
-    return _transcript(turns)
+    transcript = _transcript(turns)
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if meeting := _MEETING_TITLE.match(first):  # Google Meet heads its transcript "<meeting> - Transcript"
+        transcript.title = meeting["title"].strip()
+    return transcript
+
+
+_MEETING_TITLE = re.compile(r"^(?P<title>\S.{0,150}?)\s+[-–]\s+Transcript$")
 
 
 def _times_onto_labels(lines: list[str]) -> list[str]:
