@@ -168,8 +168,9 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
     Seeds: a long-enough sentence whose score passes the threshold and is its best (within `margin`).
     A tactic with fewer than `min_sentences` seeds is a passing remark, not a discussion, unless a sentence
     names it. A discussion then grows from its seeds into neighbours that pass the lower `grow_threshold`
-    (hysteresis) within `grow_margin` of the best score among the tactics the text discusses, and gaps of up to `fill_gap` sentences inside it are filled: the sentences that give a
-    tactic's details ("The answers filled a spreadsheet with 300 rows") rarely look like the tactic alone.
+    (hysteresis) within `grow_margin` of the best score among the tactics the text discusses, and gaps of up
+    to `fill_gap` sentences inside it are filled: the sentences that give a tactic's details ("The answers
+    filled a spreadsheet with 300 rows") rarely look like the tactic alone.
     Growth and filling stay within one speaker's turn: a host's "So where did you start?" next to the
     answer is not part of it. (`speakers`: one label per sentence; None or all "" for unlabelled text.)
     """

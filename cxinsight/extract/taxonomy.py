@@ -22,8 +22,8 @@ class ClassifierConfig(BaseModel):
     min_words: int = 4  # shorter sentences ("Absolutely.") are never labelled
     min_sentences: int = 3  # an episode discusses a tactic only if this many sentences are labelled with it
     # Growing a discussion from its labelled sentences (None: no growth): a neighbour joins while its score for
-    # the tactic is at least grow_threshold and within grow_margin of its best; gaps of up to fill_gap
-    # sentences between two labelled ones are filled.
+    # the tactic is at least grow_threshold and within grow_margin of its best among the tactics the text
+    # discusses; gaps of up to fill_gap sentences between two labelled ones are filled.
     grow_threshold: float | None = None
     grow_margin: float = 0.0
     fill_gap: int = 0
