@@ -252,3 +252,16 @@ def test_youtube_json3_words_keep_their_own_times(tmp_path):
         {"utf8": "so"}, {"utf8": " we", "tOffsetMs": 240}, {"utf8": " scrapped", "tOffsetMs": 480}]}]}))
     words = read_transcript(path).segments[0].words
     assert [(w.text, w.start, w.end) for w in words] == [("so", 0.16, 0.4), ("we", 0.4, 0.64), ("scrapped", 0.64, 4.16)]
+
+
+@pytest.mark.parametrize("name, title", [
+    ("Fixing returns [dQw4w9WgXcQ].en-GB.vtt", "Fixing returns"),  # yt-dlp: video id and language are not the title
+    ("talk.en.sbv", "Talk"),
+    ("interview.final.srt", "Interview.final"),
+    ("notes.en.txt", "Notes.en"),  # only caption files carry a language tag
+])
+def test_a_caption_files_title_leaves_out_yt_dlps_video_id_and_language(tmp_path, name, title):
+    body = "0:00:00.100,0:00:02.000\nWe cut the survey.\n" if name.endswith(".sbv") else (
+        "WEBVTT\n\n00:00.100 --> 00:02.000\nWe cut the survey.\n" if name.endswith(".vtt") else
+        "1\n00:00:00,100 --> 00:00:02,000\nWe cut the survey.\n" if name.endswith(".srt") else "We cut the survey.\n")
+    assert _episode(tmp_path, name, body).meta.title == title

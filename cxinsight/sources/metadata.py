@@ -61,8 +61,16 @@ def _parse_sidecar(sidecar: Path) -> dict:
     return data
 
 
+# yt-dlp names captions "<title> [<video id>].<language>.vtt": neither is part of the title.
+_CAPTION_TAIL = re.compile(r"(?:\s*\[[\w-]{11}\])?\.[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_CAPTIONS = {".vtt", ".srt", ".sbv", ".json3"}
+
+
 def _default_title(path: Path) -> str:
-    stem = re.sub(r"^\d+[-_ ]+", "", Path(path).stem)
+    stem = Path(path).stem
+    if Path(path).suffix.lower() in _CAPTIONS:
+        stem = _CAPTION_TAIL.sub("", stem) or stem
+    stem = re.sub(r"^\d+[-_ ]+", "", stem)
     title = re.sub(r"[-_]+", " ", stem).strip()
     return title[:1].upper() + title[1:] if title else Path(path).stem
 
