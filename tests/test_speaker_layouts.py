@@ -193,12 +193,19 @@ def test_transcription_services_json_is_read_with_speakers_and_times(tmp_path, n
     assert [(s.speaker, s.start, s.end, s.text) for s in read_transcript(path).segments] == expected
 
 
-def test_an_unknown_services_json_says_what_is_read_and_what_to_do(tmp_path):
+@pytest.mark.parametrize("name, body, error", [
+    # an unknown service's JSON says what is read and what to do
+    ("captions.json", '{"captions": [{"from": "00:00:01", "words": "What changed?"}]}',
+     r"needs a 'segments' list \(.*AssemblyAI.*\); for other services, export SRT or WebVTT"),
+    ("notes.sbv", "These are my notes about the talk.\nNo timings here.\n",
+     r"malformed SBV: expected cues of 'H:MM:SS.mmm,H:MM:SS.mmm'"),
+])
+def test_a_file_that_is_not_the_layout_its_name_says_is_one_clear_error(tmp_path, name, body, error):
     from cxinsight.errors import InputError
 
-    path = tmp_path / "captions.json"
-    path.write_text('{"captions": [{"from": "00:00:01", "words": "What changed?"}]}')
-    with pytest.raises(InputError, match=r"needs a 'segments' list \(.*AssemblyAI.*\); for other services, export SRT or WebVTT"):
+    path = tmp_path / name
+    path.write_text(body)
+    with pytest.raises(InputError, match=error):
         read_transcript(path)
 
 
@@ -219,15 +226,6 @@ def test_youtube_sbv_captions_are_read_with_times_and_speakers(tmp_path):
         ("MAYA", 0.16, 4.0, "so we scrapped the nps target for agents"), ("LEO", 4.0, 8.5, "why was that"),
         ("MAYA", 8.5, 62.25, "they were begging customers for tens")]
     assert transcript.source_format == "sbv" and not transcript.times_estimated
-
-
-def test_a_file_named_sbv_that_is_not_sbv_is_one_clear_error(tmp_path):
-    from cxinsight.errors import InputError
-
-    path = tmp_path / "notes.sbv"
-    path.write_text("These are my notes about the talk.\nNo timings here.\n")
-    with pytest.raises(InputError, match=r"malformed SBV: expected cues of 'H:MM:SS.mmm,H:MM:SS.mmm'"):
-        read_transcript(path)
 
 
 def test_google_meet_times_over_labelled_lines_stamp_the_turns_and_keep_their_speakers():
