@@ -1,4 +1,4 @@
-"""Benchmark: tactic extraction's own cost, centroids alone against centroids + the learned head, side by side.
+"""Benchmark: tactic extraction's own cost, side by side: centroids alone, + the learned head, + its discussion reader.
 
 Ingests the sample corpus and the independent test set into a temporary store, then times, per document,
 embedding the sentences once and scoring + labelling them with each classifier (the mean of 20 runs).
@@ -7,6 +7,7 @@ Prints a table; nothing is asserted. Figures are noisy on a shared machine: comp
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 import time
 from pathlib import Path
@@ -28,27 +29,29 @@ def main() -> None:
     ingest([ROOT / "corpus" / "episodes", ROOT / "corpus" / "testset" / "episodes"], settings)
     session = Session(settings)
     centroids = TacticClassifier(session.taxonomy, session.embedder, head=None)
-    with_head = TacticClassifier(session.taxonomy, session.embedder)
-    rows, totals = [], [0, 0.0, 0.0, 0.0]
+    with_reader = TacticClassifier(session.taxonomy, session.embedder)
+    with_head = TacticClassifier(session.taxonomy, session.embedder, head=dataclasses.replace(with_reader.head, reader=None))
+    rows, totals = [], [0, 0.0, 0.0, 0.0, 0.0]
     for episode_id in sorted(session.archive.records()):
         episode, _ = session.archive.load_episode(episode_id)
         started = time.perf_counter()
         vectors = centroids.window_vectors(episode.sentences, episode.meta)
         embed_s = time.perf_counter() - started
         timings = []
-        for classifier in (centroids, with_head):
+        for classifier in (centroids, with_head, with_reader):
             started = time.perf_counter()
             for _ in range(RUNS):
                 scores = classifier.sentence_scores(episode.sentences, episode.meta, vectors=vectors)
                 classifier.mentions(episode.id, episode.sentences, scores, meta=episode.meta)
             timings.append((time.perf_counter() - started) / RUNS)
         rows.append((episode_id, len(episode.sentences), embed_s, *timings))
-        totals = [totals[0] + len(episode.sentences), totals[1] + embed_s, totals[2] + timings[0], totals[3] + timings[1]]
+        totals = [t + v for t, v in zip(totals, (len(episode.sentences), embed_s, *timings))]
     table = Table(title=f"Extraction per document (scoring + labelling: mean of {RUNS} runs)")
-    for col in ("document", "sentences", "embedding ms", "centroids ms", "centroids + head ms", "head ratio"):
+    for col in ("document", "sentences", "embedding ms", "centroids ms", "+ head ms", "+ reader ms", "head ratio", "reader ratio"):
         table.add_column(col, justify="left" if col == "document" else "right")
-    for name, n, embed_s, plain, head in [*rows, ("ALL", *totals)]:
-        table.add_row(name, str(n), f"{1000 * embed_s:.0f}", f"{1000 * plain:.2f}", f"{1000 * head:.2f}", f"{head / plain:.2f}")
+    for name, n, embed_s, plain, head, read in [*rows, ("ALL", *totals)]:
+        table.add_row(name, str(n), f"{1000 * embed_s:.0f}", f"{1000 * plain:.2f}", f"{1000 * head:.2f}", f"{1000 * read:.2f}",
+                      f"{head / plain:.2f}", f"{read / head:.2f}")
     Console().print(table)
     session.close()
 

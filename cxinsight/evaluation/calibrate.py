@@ -7,7 +7,8 @@ on other kinds of text carry to a kind never seen. The shipped rules were chosen
 development set together; a set marked `role: test` is never chosen on.
 
 A sweep tries about 2,600 rules, so a rule is scored here with array operations on precomputed matrices
-(`Prepared`) through the classifier's own `label`, instead of building TacticMentions;
+(`Prepared`) through the classifier's own `label` (and its discussion reader, which re-reads every rule's
+labels), instead of building TacticMentions;
 `tests/test_calibrate.py` checks both give the same counts.
 """
 
@@ -18,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxinsight.extract.classifier import label
+from cxinsight.extract.classifier import label, read_labels
+from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.taxonomy import ClassifierConfig
 
 SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
@@ -47,6 +49,8 @@ class Prepared:
     speakers: np.ndarray | None = None  # per sentence
     words: np.ndarray | None = None       # per sentence: its words (evaluation/words.py)
     gold_words: np.ndarray | None = None  # (sentences, tactics): its words inside a gold quote
+    facts: SentenceFacts | None = None    # what the discussion reader reads besides the scores
+    reader: DiscussionReader | None = None  # the classifier's discussion reader, applied after every rule
     # Counts per rule already computed: leave-one-out sweeps the same rules over the same episodes again and
     # again. Not copied by dataclasses.replace, which may give the episode other scores.
     tallied: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -68,12 +72,15 @@ def prepare(classifier, case: dict) -> Prepared:
         gold_words = np.zeros((len(episode.sentences), len(tactic_ids)), dtype=np.int64)
         for k, tactic in enumerate(tactic_ids):
             np.add.at(gold_words[:, k], word_sentence[sorted(case["words"]["by_tactic"].get(tactic, ()))], 1)
-    return Prepared(case["scores"], classifier.named(episode.sentences, episode.meta), gold, long, case["genre"], speakers,
-                    words, gold_words)
+    facts = classifier.facts(episode.sentences, episode.meta)
+    return Prepared(case["scores"], facts.named, gold, long, case["genre"], speakers, words, gold_words, facts,
+                    classifier.head.reader if classifier.head is not None else None)
 
 
 def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
     """The sentences TacticClassifier.mentions labels with each tactic under `cfg` (bool matrix)."""
+    if case.reader is not None and case.facts is not None:
+        return read_labels(case.scores[scoring_key(cfg)], case.facts, cfg, case.reader)
     return label(case.scores[scoring_key(cfg)], case.long, case.named, cfg, case.speakers)
 
 
@@ -89,8 +96,13 @@ def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
 
 
 def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
+    return tally(case, predict(case, cfg))
+
+
+def tally(case: Prepared, p: np.ndarray) -> np.ndarray:
+    """(3 levels) x (tp, fp, fn) x tactics for the labels `p` of one case."""
     out = np.zeros((3, 3, case.gold.shape[1]), dtype=np.int32)
-    p, g = predict(case, cfg), case.gold
+    g = case.gold
     pe, ge = p.any(axis=0), g.any(axis=0)
     out[0] = np.stack([pe & ge, pe & ~ge, ge & ~pe])
     out[1] = np.stack([(p & g).sum(0), (p & ~g).sum(0), (g & ~p).sum(0)])

@@ -17,7 +17,8 @@ import numpy as np
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sample, load_gold
-from cxinsight.extract.classifier import TacticClassifier
+from cxinsight.extract.classifier import TacticClassifier, label, read_labels
+from cxinsight.extract.discussion import DiscussionReader, train_reader, training_rows
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
 
 
@@ -88,14 +89,45 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
         sets[gold] = {"documents": len(pick), "centroids": cal.totals(cal.counts([centroid[k] for k in pick], rule)),
                       "head_held_out": cal.totals(cal.counts([held_out[k] for k in pick], rule))}
     suggested, suggested_result = cal.sweep(held_out, rule)
+    reading = _reading(docs, held_out_raw, rule)
+    read_held_out = _read_held_out(reading, held_out, rule)
+    for gold, figures in sets.items():
+        figures["head_and_reader_held_out"] = cal.totals(sum(t for t, d in zip(read_held_out, docs) if d["set"] == gold))
     head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
                       trained_on=[str(g) for g in tuning])
+    head.reader = train_reader(*_pooled(reading))
     path = head_file(taxonomy)
     if write:
         head.save(path)
     return {"head": str(path), "written": write, "trained_on": [str(g) for g in tuning], "documents": len(docs),
             "head_weight": rule.head_weight, "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
             "pooled": {"centroids": cal.totals(cal.counts(centroid, rule)),
-                       "head_held_out": cal.totals(cal.counts(held_out, rule))},
+                       "head_held_out": cal.totals(cal.counts(held_out, rule)),
+                       "head_and_reader_held_out": cal.totals(sum(read_held_out))},
+            "reader_threshold": head.reader.threshold,
             "suggested_rule": {"config": suggested.model_dump(), **suggested_result},
             "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _reading(docs: list[dict], scores: list[np.ndarray], rule) -> list[tuple]:
+    """Per document: (facts, the rule's labels on its held-out scores, its reader training rows and targets)."""
+    out = []
+    for doc, doc_scores in zip(docs, scores):
+        facts = doc["prepared"].facts
+        labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
+        out.append((facts, labels, training_rows(doc_scores, labels, facts, doc["gold"])))
+    return out
+
+
+def _pooled(reading: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    return np.vstack([rows for *_, (rows, _) in reading]), np.concatenate([targets for *_, (_, targets) in reading])
+
+
+def _read_held_out(reading: list[tuple], held_out: list[cal.Prepared], rule) -> list[np.ndarray]:
+    """Counts per document with the discussion reader trained on all the other documents (leave one out),
+    applied to the document's held-out scores: what the reader does on text it never saw."""
+    out = []
+    for i, ((facts, _, _), case) in enumerate(zip(reading, held_out)):
+        reader: DiscussionReader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
+        out.append(cal.tally(case, read_labels(next(iter(case.scores.values())), facts, rule, reader)))
+    return out

@@ -22,7 +22,8 @@ sentences without it and about half with it (rules chosen on both sets: see READ
 
 A learned head (extract/head.py; `head:` in the taxonomy's classifier settings) blends a logistic
 regression's probability per tactic into each score, trained on the tuning sets' gold sentences: the
-centroid knows only the taxonomy's few phrasings of a tactic.
+centroid knows only the taxonomy's few phrasings of a tactic. The head file may also carry a discussion reader
+(extract/discussion.py) that re-reads which sentences of each found tactic carry it.
 
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
@@ -40,9 +41,11 @@ import re
 
 import numpy as np
 
+from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.head import TacticHead, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
+from cxinsight.text.people import is_host
 from cxinsight.text.sentences import one_voice_runs
 
 EXTRACTOR = "embedding"
@@ -132,13 +135,25 @@ class TacticClassifier:
             self.config = base
         return out
 
+    def facts(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> SentenceFacts:
+        words = np.array([len(s.text.split()) for s in sentences], dtype=int)
+        host, guest = (meta.host, meta.guest) if meta else ("", "")
+        return SentenceFacts(
+            long_enough=words >= self.config.min_words, named=self.named(sentences, meta),
+            speakers=np.array([s.speaker for s in sentences], dtype=object),
+            question=np.array([s.text.rstrip().endswith("?") for s in sentences], dtype=bool),
+            host=np.array([bool(s.speaker) and is_host(s.speaker, host, guest) for s in sentences], dtype=bool),
+            words=words)
+
+    def labels(self, sentences: list[Sentence], scores: np.ndarray, meta: EpisodeMeta | None = None) -> np.ndarray:
+        """(n_sentences, n_tactics) bool: the rule's labels, re-read by the head's discussion reader if it has one."""
+        return read_labels(scores, self.facts(sentences, meta), self.config, self.head.reader if self.head else None)
+
     def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
                  meta: EpisodeMeta | None = None) -> list[TacticMention]:
         if scores is None:
             scores = self.sentence_scores(sentences, meta)
-        long_enough = np.array([len(s.text.split()) >= self.config.min_words for s in sentences], dtype=bool)
-        speakers = np.array([s.speaker for s in sentences], dtype=object)
-        labels = label(scores, long_enough, self.named(sentences, meta), self.config, speakers)
+        labels = self.labels(sentences, scores, meta)
         found: list[TacticMention] = []
         for k, tactic in enumerate(self.taxonomy.tactics):
             run: list[int] = []
@@ -176,8 +191,7 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
     """
     if not len(scores):
         return np.zeros(scores.shape, dtype=bool)
-    best = scores.max(axis=1, keepdims=True)
-    seeds = (scores >= cfg.threshold) & (scores >= best - cfg.margin) & long_enough[:, None]
+    seeds = seed_sentences(scores, long_enough, cfg)
     discussed = (seeds.sum(axis=0) >= cfg.min_sentences) | named.any(axis=0)
     labels = (seeds | named) & discussed
     turn_starts = np.zeros(len(scores), dtype=bool)
@@ -198,6 +212,22 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
                 if b - a <= cfg.fill_gap + 1 and turn[a] == turn[b]:
                     labels[a:b, k] = True
     return labels
+
+
+def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
+                reader: DiscussionReader | None = None) -> np.ndarray:
+    """The rule's labels, re-read by a discussion reader when there is one; it keeps the rule's seeds and the
+    sentences that name a tactic."""
+    labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
+    if reader is not None:
+        labels = reader.read(scores, labels, facts, seed_sentences(scores, facts.long_enough, cfg) | facts.named)
+    return labels
+
+
+def seed_sentences(scores: np.ndarray, long_enough: np.ndarray, cfg: ClassifierConfig) -> np.ndarray:
+    """A long-enough sentence whose score passes the threshold and is its best (within `margin`)."""
+    best = scores.max(axis=1, keepdims=True)
+    return (scores >= cfg.threshold) & (scores >= best - cfg.margin) & long_enough[:, None]
 
 
 def _grow(seeds: np.ndarray, passes: np.ndarray, turn_starts: np.ndarray) -> np.ndarray:

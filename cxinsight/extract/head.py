@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from cxinsight.errors import ConfigError
+from cxinsight.extract.discussion import DiscussionReader
 from cxinsight.models import Tactic
 
 LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in this range
@@ -52,6 +53,7 @@ class TacticHead:
     biases: dict[str, float] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     trained_on: list[str] = field(default_factory=list)
+    reader: DiscussionReader | None = None  # the second reading of each discussion (extract/discussion.py)
 
     def current(self, tactics: list[Tactic]) -> np.ndarray:
         """Per tactic: True where the head holds weights trained against the tactic as it now reads."""
@@ -70,6 +72,8 @@ class TacticHead:
         data = {"model": self.model, "trained_on": self.trained_on, "low": LOW, "high": HIGH,
                 "tactics": {tid: {"fingerprint": self.fingerprints[tid], "bias": round(self.biases[tid], 6),
                                   "weights": [round(float(x), 6) for x in w]} for tid, w in self.weights.items()}}
+        if self.reader is not None:
+            data["discussion_reader"] = self.reader.to_dict()
         Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
@@ -85,6 +89,8 @@ def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
                 raise ValueError(f"tactic '{tid}' has {weights.size} weights, the embedder gives {dimensions}")
             head.weights[tid], head.biases[tid] = weights, float(entry["bias"])
             head.fingerprints[tid] = str(entry["fingerprint"])
+        if data.get("discussion_reader"):
+            head.reader = DiscussionReader.from_dict(data["discussion_reader"])
     except FileNotFoundError:
         raise ConfigError(path, "the classifier's head file is missing; train it with `cxinsight eval "
                                 "--train-head`, or remove `head:` from the taxonomy's classifier settings") from None

@@ -1,0 +1,166 @@
+"""A second, learned reading of a discussion: which of its sentences carry the tactic.
+
+The rule in `classifier.label` finds the tactics a text discusses well (seeds, then growth), but decides each
+sentence from its own score and its neighbours' by fixed thresholds. Labellers mark whole stretches of talk:
+a host's bridge, a detail ("the answers filled a spreadsheet"), the sentence before the point. This reader is
+a logistic regression over what is known about a sentence inside one discussed tactic: its score and rank,
+its neighbours' scores, the rule's label and the distance to it, the turn around it (mean and best score,
+length, place), whether it is a question or the host's, its length. It is trained by `eval --train-head` on
+the tuning sets with every document scored by a head that never saw it (the scores the reader meets on new
+text), and stored in the head file. It never adds or removes a tactic from an episode: it only re-reads the
+sentences of tactics the rule found, keeps the rule's seeds (a sentence that clearly carries the tactic)
+and every sentence that names it by an alias, and leaves the rule's labels when it would keep none. (Measured in README: "A second reading of each discussion".)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# One column per feature, in this order; the head file stores the names so a file from another version is refused.
+FEATURES = (
+    "score", "score_below_best", "score_below_discussed", "rank_among_discussed", "rule_label",
+    "distance_to_rule_label", "at_rule_label", "next_to_rule_label", "within_3_of_rule_label",
+    "score_prev", "score_next", "score_prev2", "score_next2", "score_mean_5",
+    "rule_label_prev", "rule_label_next", "same_turn_prev", "same_turn_next",
+    "long_enough", "named", "share_of_text_labelled", "tactics_discussed", "turn_length", "place_in_turn",
+    "question", "host", "log_words", "score_minus_prev", "score_minus_next",
+    "turn_mean_score", "turn_best_score", "score_mean_9",
+)
+
+
+@dataclass
+class SentenceFacts:
+    """What the reader knows about each sentence besides its scores."""
+    long_enough: np.ndarray  # bool
+    named: np.ndarray        # (sentences, tactics) bool: names the tactic by an alias
+    speakers: np.ndarray     # object: one label per sentence ("" when unlabelled)
+    question: np.ndarray     # bool: ends with "?"
+    host: np.ndarray         # bool: a line known to be the host's
+    words: np.ndarray        # int: its number of words
+
+
+def _shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
+    """values moved `by` places later (positive: row i holds values[i - by])."""
+    out = np.full(len(values), fill, dtype=float)
+    if by > 0:
+        out[by:] = values[:-by]
+    elif by < 0:
+        out[:by] = values[-by:]
+    else:
+        out[:] = values
+    return out
+
+
+def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    half = width // 2
+    return np.convolve(np.pad(values, half, mode="edge"), np.ones(width) / width, mode="valid")
+
+
+def features(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> dict[int, np.ndarray]:
+    """Per discussed tactic k (one the rule labelled anywhere): its (sentences, FEATURES) matrix."""
+    n = len(scores)
+    discussed = labels.any(axis=0)
+    if n == 0 or not discussed.any():
+        return {}
+    best = scores.max(axis=1)
+    in_text = scores[:, discussed].max(axis=1)
+    turn_starts = np.ones(n, dtype=bool)
+    turn_starts[1:] = facts.speakers[1:] != facts.speakers[:-1]
+    turn = np.cumsum(turn_starts) - 1
+    turn_length = np.bincount(turn)[turn]
+    place = np.arange(n) - np.flatnonzero(turn_starts)[turn]
+    same_prev = _shift(turn.astype(float), 1, -1) == turn
+    same_next = _shift(turn.astype(float), -1, -1) == turn
+    out = {}
+    for k in np.flatnonzero(discussed):
+        score, labelled = scores[:, k].astype(float), labels[:, k]
+        at = np.flatnonzero(labelled)
+        distance = np.abs(np.arange(n)[:, None] - at[None, :]).min(axis=1).clip(0, 10).astype(float)
+        rank = (scores[:, discussed] > score[:, None]).sum(axis=1)
+        turn_best = np.full(turn[-1] + 1, -np.inf)
+        np.maximum.at(turn_best, turn, score)
+        out[int(k)] = np.column_stack([
+            score, score - best, score - in_text, rank, labelled, distance, distance == 0, distance == 1, distance <= 3,
+            _shift(score, 1, 0), _shift(score, -1, 0), _shift(score, 2, 0), _shift(score, -2, 0), _moving_mean(score, 5),
+            _shift(labelled, 1, 0), _shift(labelled, -1, 0), same_prev, same_next,
+            facts.long_enough, facts.named[:, k], np.full(n, labelled.mean()), np.full(n, discussed.sum()),
+            turn_length.clip(0, 30), place.clip(0, 30), facts.question, facts.host, np.log1p(facts.words),
+            score - _shift(score, 1, 0), score - _shift(score, -1, 0),
+            (np.bincount(turn, score) / np.bincount(turn))[turn], turn_best[turn], _moving_mean(score, 9),
+        ]).astype(float)
+    return out
+
+
+@dataclass
+class DiscussionReader:
+    """A standardised logistic regression over FEATURES, and the probability from which a sentence is labelled."""
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        logits = ((rows - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def read(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, keep: np.ndarray | None = None) -> np.ndarray:
+        """The rule's `labels` re-read: same tactics, sentences chosen by the reader. `keep` (sentences, tactics):
+        sentences that stay labelled whatever the reader says (the rule's seeds and those naming the tactic)."""
+        out = labels.copy()
+        keep = facts.named if keep is None else keep
+        for k, rows in features(scores, labels, facts).items():
+            chosen = (self.probabilities(rows) >= self.threshold) | keep[:, k]
+            if chosen.any():
+                out[:, k] = chosen
+        return out
+
+    def to_dict(self) -> dict:
+        return {"features": list(FEATURES), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
+                "weights": _rounded(self.weights), "bias": round(self.bias, 6), "threshold": round(self.threshold, 4)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DiscussionReader:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("its discussion reader was trained on other features")
+        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
+        if any(a.shape != (len(FEATURES),) for a in arrays):
+            raise ValueError(f"its discussion reader needs {len(FEATURES)} values per array")
+        return cls(*arrays, bias=float(data["bias"]), threshold=float(data["threshold"]))
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    return [float(f"{v:.7g}") for v in values]  # significant digits: a feature's spread may be tiny
+
+
+def training_rows(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, targets) of one labelled document: every sentence of every tactic the rule found in it."""
+    found = features(scores, labels, facts)
+    if not found:
+        return np.zeros((0, len(FEATURES))), np.zeros(0, dtype=bool)
+    return np.vstack(list(found.values())), np.concatenate([gold[:, k] for k in found])
+
+
+THRESHOLDS = np.round(np.arange(0.2, 0.7001, 0.025), 3)
+
+
+def train_reader(rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0) -> DiscussionReader:
+    """Fit on the pooled rows of the tuning documents; the threshold is the one that maximises pooled sentence
+    F1 on those rows (the rule's growth settings were chosen the same way)."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-6] = 1.0  # a feature that never varies here (one speaker throughout) weighs nothing
+    regression = LogisticRegression(C=regularisation, max_iter=3000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        regression.fit((rows - mean) / scale, targets)
+    reader = DiscussionReader(mean, scale, regression.coef_[0].astype(float), float(regression.intercept_[0]), 0.5)
+    p = reader.probabilities(rows)
+    f1 = [2 * ((p >= t) & targets).sum() / max(1, (p >= t).sum() + targets.sum()) for t in THRESHOLDS]
+    reader.threshold = float(THRESHOLDS[int(np.argmax(f1))])
+    return reader
