@@ -42,8 +42,8 @@ class SentenceFacts:
 
 
 def _shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
-    """values moved `by` places later (positive: row i holds values[i - by])."""
-    out = np.full(len(values), fill, dtype=float)
+    """values moved `by` rows later (positive: row i holds values[i - by]), along the first axis."""
+    out = np.full(values.shape, fill, dtype=float)
     if by > 0:
         out[by:] = values[:-by]
     elif by < 0:
@@ -54,43 +54,61 @@ def _shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
 
 
 def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+    """Mean over `width` rows centred on each row, the first and last rows repeated beyond the ends."""
     half = width // 2
-    return np.convolve(np.pad(values, half, mode="edge"), np.ones(width) / width, mode="valid")
+    padded = np.concatenate([np.repeat(values[:1], half, axis=0), values, np.repeat(values[-1:], half, axis=0)])
+    sums = np.concatenate([np.zeros((1, *values.shape[1:])), np.cumsum(padded, axis=0)])
+    return (sums[width:] - sums[:-width]) / width
+
+
+def _distance_to(marked: np.ndarray) -> np.ndarray:
+    """Per row and column: how many rows away the nearest True of that column is (columns hold at least one)."""
+    n = len(marked)
+    rows = np.arange(n)[:, None]
+    before = np.maximum.accumulate(np.where(marked, rows, -n), axis=0)
+    after = np.minimum.accumulate(np.where(marked, rows, 2 * n)[::-1], axis=0)[::-1]
+    return np.minimum(rows - before, after - rows)
 
 
 def features(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> dict[int, np.ndarray]:
     """Per discussed tactic k (one the rule labelled anywhere): its (sentences, FEATURES) matrix."""
+    discussed, stacked = _stacked(scores, labels, facts)
+    return {int(k): stacked[:, j] for j, k in enumerate(discussed)}
+
+
+def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tuple[np.ndarray, np.ndarray]:
+    """(the discussed tactics, their (sentences, discussed tactics, FEATURES) array), all computed together:
+    calibration reads every rule's labels through this."""
     n = len(scores)
-    discussed = labels.any(axis=0)
-    if n == 0 or not discussed.any():
-        return {}
-    best = scores.max(axis=1)
-    in_text = scores[:, discussed].max(axis=1)
+    discussed = np.flatnonzero(labels.any(axis=0)) if n else np.zeros(0, dtype=int)
+    if not len(discussed):
+        return discussed, np.zeros((n, 0, len(FEATURES)))
+    score, labelled = scores[:, discussed].astype(float), labels[:, discussed]
+    flag = labelled.astype(float)
     turn_starts = np.ones(n, dtype=bool)
     turn_starts[1:] = facts.speakers[1:] != facts.speakers[:-1]
+    starts = np.flatnonzero(turn_starts)
     turn = np.cumsum(turn_starts) - 1
-    turn_length = np.bincount(turn)[turn]
-    place = np.arange(n) - np.flatnonzero(turn_starts)[turn]
-    same_prev = _shift(turn.astype(float), 1, -1) == turn
-    same_next = _shift(turn.astype(float), -1, -1) == turn
-    out = {}
-    for k in np.flatnonzero(discussed):
-        score, labelled = scores[:, k].astype(float), labels[:, k]
-        at = np.flatnonzero(labelled)
-        distance = np.abs(np.arange(n)[:, None] - at[None, :]).min(axis=1).clip(0, 10).astype(float)
-        rank = (scores[:, discussed] > score[:, None]).sum(axis=1)
-        turn_best = np.full(turn[-1] + 1, -np.inf)
-        np.maximum.at(turn_best, turn, score)
-        out[int(k)] = np.column_stack([
-            score, score - best, score - in_text, rank, labelled, distance, distance == 0, distance == 1, distance <= 3,
-            _shift(score, 1, 0), _shift(score, -1, 0), _shift(score, 2, 0), _shift(score, -2, 0), _moving_mean(score, 5),
-            _shift(labelled, 1, 0), _shift(labelled, -1, 0), same_prev, same_next,
-            facts.long_enough, facts.named[:, k], np.full(n, labelled.mean()), np.full(n, discussed.sum()),
-            turn_length.clip(0, 30), place.clip(0, 30), facts.question, facts.host, np.log1p(facts.words),
-            score - _shift(score, 1, 0), score - _shift(score, -1, 0),
-            (np.bincount(turn, score) / np.bincount(turn))[turn], turn_best[turn], _moving_mean(score, 9),
-        ]).astype(float)
-    return out
+    turn_length = np.diff(np.append(starts, n))[turn]
+    same_prev = np.append(False, ~turn_starts[1:])
+    same_next = np.append(~turn_starts[1:], False)
+    distance = _distance_to(labelled).clip(0, 10).astype(float)
+    rank = (score[:, None, :] > score[:, :, None]).sum(axis=2)  # [i, k]: discussed tactics scoring above k
+    turn_mean = (np.add.reduceat(score, starts, axis=0) / np.diff(np.append(starts, n))[:, None])[turn]
+    turn_best = np.maximum.reduceat(score, starts, axis=0)[turn]
+    per_sentence = lambda column: np.broadcast_to(np.asarray(column, dtype=float)[:, None], score.shape)  # noqa: E731
+    stacked = np.stack([
+        score, score - scores.max(axis=1)[:, None], score - score.max(axis=1)[:, None], rank, flag, distance,
+        distance == 0, distance == 1, distance <= 3,
+        _shift(score, 1, 0), _shift(score, -1, 0), _shift(score, 2, 0), _shift(score, -2, 0), _moving_mean(score, 5),
+        _shift(flag, 1, 0), _shift(flag, -1, 0), per_sentence(same_prev), per_sentence(same_next),
+        per_sentence(facts.long_enough), facts.named[:, discussed], np.broadcast_to(flag.mean(axis=0), score.shape),
+        np.full(score.shape, len(discussed)), per_sentence(turn_length.clip(0, 30)),
+        per_sentence((np.arange(n) - starts[turn]).clip(0, 30)), per_sentence(facts.question), per_sentence(facts.host),
+        per_sentence(np.log1p(facts.words)), score - _shift(score, 1, 0), score - _shift(score, -1, 0),
+        turn_mean, turn_best, _moving_mean(score, 9),
+    ], axis=-1).astype(float)
+    return discussed, stacked
 
 
 @dataclass
@@ -111,10 +129,10 @@ class DiscussionReader:
         sentences that stay labelled whatever the reader says (the rule's seeds and those naming the tactic)."""
         out = labels.copy()
         keep = facts.named if keep is None else keep
-        for k, rows in features(scores, labels, facts).items():
-            chosen = (self.probabilities(rows) >= self.threshold) | keep[:, k]
-            if chosen.any():
-                out[:, k] = chosen
+        discussed, stacked = _stacked(scores, labels, facts)
+        chosen = (self.probabilities(stacked) >= self.threshold) | keep[:, discussed]
+        some = chosen.any(axis=0)
+        out[:, discussed[some]] = chosen[:, some]
         return out
 
     def to_dict(self) -> dict:
