@@ -110,24 +110,24 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
 
 
 def _reading(docs: list[dict], scores: list[np.ndarray], rule) -> list[tuple]:
-    """Per document: (facts, the rule's labels on its held-out scores, its reader training rows and targets)."""
+    """Per document: (its facts, its reader training rows and targets from the rule's labels on its held-out scores)."""
     out = []
     for doc, doc_scores in zip(docs, scores):
         facts = doc["prepared"].facts
         labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
-        out.append((facts, labels, training_rows(doc_scores, labels, facts, doc["gold"])))
+        out.append((facts, training_rows(doc_scores, labels, facts, doc["gold"])))
     return out
 
 
 def _pooled(reading: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
-    return np.vstack([rows for *_, (rows, _) in reading]), np.concatenate([targets for *_, (_, targets) in reading])
+    return np.vstack([rows for _, (rows, _) in reading]), np.concatenate([targets for _, (_, targets) in reading])
 
 
 def _read_held_out(reading: list[tuple], held_out: list[cal.Prepared], rule) -> list[np.ndarray]:
     """Counts per document with the discussion reader trained on all the other documents (leave one out),
     applied to the document's held-out scores: what the reader does on text it never saw."""
     out = []
-    for i, ((facts, _, _), case) in enumerate(zip(reading, held_out)):
+    for i, ((facts, _), case) in enumerate(zip(reading, held_out)):
         reader: DiscussionReader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
         out.append(cal.tally(case, read_labels(next(iter(case.scores.values())), facts, rule, reader)))
     return out

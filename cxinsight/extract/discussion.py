@@ -89,12 +89,12 @@ def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tu
     turn_starts[1:] = facts.speakers[1:] != facts.speakers[:-1]
     starts = np.flatnonzero(turn_starts)
     turn = np.cumsum(turn_starts) - 1
-    turn_length = np.diff(np.append(starts, n))[turn]
+    lengths = np.diff(np.append(starts, n))  # per turn
     same_prev = np.append(False, ~turn_starts[1:])
     same_next = np.append(~turn_starts[1:], False)
     distance = _distance_to(labelled).clip(0, 10).astype(float)
     rank = (score[:, None, :] > score[:, :, None]).sum(axis=2)  # [i, k]: discussed tactics scoring above k
-    turn_mean = (np.add.reduceat(score, starts, axis=0) / np.diff(np.append(starts, n))[:, None])[turn]
+    turn_mean = (np.add.reduceat(score, starts, axis=0) / lengths[:, None])[turn]
     turn_best = np.maximum.reduceat(score, starts, axis=0)[turn]
     per_sentence = lambda column: np.broadcast_to(np.asarray(column, dtype=float)[:, None], score.shape)  # noqa: E731
     stacked = np.stack([
@@ -103,7 +103,7 @@ def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tu
         _shift(score, 1, 0), _shift(score, -1, 0), _shift(score, 2, 0), _shift(score, -2, 0), _moving_mean(score, 5),
         _shift(flag, 1, 0), _shift(flag, -1, 0), per_sentence(same_prev), per_sentence(same_next),
         per_sentence(facts.long_enough), facts.named[:, discussed], np.broadcast_to(flag.mean(axis=0), score.shape),
-        np.full(score.shape, len(discussed)), per_sentence(turn_length.clip(0, 30)),
+        np.full(score.shape, len(discussed)), per_sentence(lengths[turn].clip(0, 30)),
         per_sentence((np.arange(n) - starts[turn]).clip(0, 30)), per_sentence(facts.question), per_sentence(facts.host),
         per_sentence(np.log1p(facts.words)), score - _shift(score, 1, 0), score - _shift(score, -1, 0),
         turn_mean, turn_best, _moving_mean(score, 9),
