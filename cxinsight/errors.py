@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # some inputs failed; the rest were done
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as `yes | head` leaves it: the output's reader stopped reading
 
 
 class CxError(Exception):

@@ -61,11 +61,13 @@ def test_word_level_counts_charge_a_long_sentence_by_its_words():
     import numpy as np
 
     from cxinsight.evaluation.calibrate import Prepared, counts, totals
+    from cxinsight.extract.discussion import SentenceFacts
     from cxinsight.extract.taxonomy import ClassifierConfig
 
-    case = Prepared(scores={(1, 0.0): np.array([[0.9], [0.1]])}, named=np.zeros((2, 1), bool),
-                    gold=np.array([[True], [False]]), long=np.ones(2, bool), genre="", speakers=None,
-                    words=np.array([9, 4]), gold_words=np.array([[3], [0]]))
+    facts = SentenceFacts(long_enough=np.ones(2, bool), named=np.zeros((2, 1), bool), speakers=np.array(["", ""], object),
+                          question=np.zeros(2, bool), host=np.zeros(2, bool), words=np.array([9, 4]))
+    case = Prepared(scores={(1, 0.0): np.array([[0.9], [0.1]])}, gold=np.array([[True], [False]]), genre="",
+                    facts=facts, words=np.array([9, 4]), gold_words=np.array([[3], [0]]))
     cfg = ClassifierConfig(threshold=0.5, margin=1.0, min_sentences=1, window=1, context=0.0)
     word = totals(counts([case], cfg))["word_level"]
     assert (word["tp"], word["fp"], word["fn"]) == (3, 6, 0)

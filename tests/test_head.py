@@ -65,3 +65,4 @@ def test_the_shipped_head_was_trained_on_the_shipped_taxonomy_and_never_on_the_t
     assert head.current(taxonomy.tactics).all(), "tactics edited since training: run `cxinsight eval --train-head`"
     assert head.trained_on == ["corpus/gold.yaml", "corpus/devset/gold.yaml"]
     assert head.reader is not None, "the head file carries no discussion reader: run `cxinsight eval --train-head`"
+    assert head.judge is not None, "the head file carries no episode judge: run `cxinsight eval --train-head`"

@@ -61,3 +61,13 @@ def test_fast_exit_only_for_read_commands_and_never_under_a_tracer(monkeypatch):
         assert not fast_exit_allowed({"fast_exit": True})
     finally:
         sys.settrace(previous)
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly(corpus_store):
+    """`cxinsight episodes --json | head -c 1`: the pipe closes before the output is written; no error line."""
+    process = subprocess.Popen([sys.executable, "-m", "cxinsight", "--store", str(corpus_store), "episodes", "--json"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    process.stdout.close()  # the reader is gone before the command prints anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, stderr
+    assert stderr == ""

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from cxinsight.errors import EXIT_PARTIAL, CxError
+from cxinsight.errors import EXIT_BROKEN_PIPE, EXIT_PARTIAL, CxError
 
 
 def _emit_json(payload) -> None:
@@ -52,6 +52,9 @@ def handle_errors(command):
         except KeyboardInterrupt:
             click.echo("Interrupted; finished episodes are saved, re-run to resume.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader went away (`cxinsight search ... --json | head`): stop quietly
+            _quiet_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
         except Exception as exc:  # a bug or an environment problem: still one line by default
             if ctx.obj.get("verbose"):
                 raise
@@ -64,6 +67,16 @@ def handle_errors(command):
             ctx.exit(EXIT_PARTIAL)
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush of what the closed pipe never took is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _disk_full(ctx, exc: Exception) -> tuple[str, str] | None:

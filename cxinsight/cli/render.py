@@ -271,18 +271,19 @@ def print_head_training(report: dict) -> None:
     table = Table(title=f"Learned head, leave one document out ({report['documents']} documents; "
                         f"head weight {report['head_weight']}; rule as in the taxonomy)")
     for col in ("set", "docs", "ep F1 centroids", "ep F1 head", "sent F1 centroids", "sent F1 head", "word F1 head",
-                "sent F1 + reader", "word F1 + reader"):
+                "ep F1 + reader, judge", "sent F1 + reader, judge", "word F1 + reader, judge"):
         table.add_column(col, justify="left" if col == "set" else "right")
     pooled = {"documents": report["documents"], **report["pooled"]}
     rows = [*report["sets"].items(), *((("ALL (pooled)", pooled),) if len(report["sets"]) > 1 else ())]
     for name, s in rows:
-        (ec, sc), (eh, sh), (_, sr) = _f1s(s["centroids"]), _f1s(s["head_held_out"]), _f1s(s["head_and_reader_held_out"])
+        full = s["head_reader_and_judge_held_out"]
+        (ec, sc), (eh, sh), (er, sr) = _f1s(s["centroids"]), _f1s(s["head_held_out"]), _f1s(full)
         table.add_row(Path(name).parent.name or name, str(s["documents"]), ec, eh, sc, sh,
-                      f"{s['head_held_out']['word_level']['f1']:.2f}", sr,
-                      f"{s['head_and_reader_held_out']['word_level']['f1']:.2f}")
+                      f"{s['head_held_out']['word_level']['f1']:.2f}", er, sr, f"{full['word_level']['f1']:.2f}")
     console.print(table)
-    console.print(f"The discussion reader (held out the same way) labels a sentence of a found tactic from probability "
-                  f"{report['reader_threshold']:.3f}.", style="dim")
+    console.print(f"The discussion reader and the episode judge are held out the same way; the reader labels a sentence "
+                  f"of a found tactic from probability {report['reader_threshold']:.3f}, the judge chose among "
+                  f"{report['judge_candidates']} candidate tactics.", style="dim")
     suggested = report["suggested_rule"]
     console.print(f"Best rule on the held-out scores: {_rule(suggested['config'])} (episode F1 "
                   f"{suggested['episode_level']['f1']:.3f}, sentence F1 {suggested['sentence_level']['f1']:.3f})")

@@ -14,13 +14,15 @@ labels), instead of building TacticMentions;
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxinsight.extract.classifier import label, read_labels
+from cxinsight.extract.classifier import label, read_labels, seed_sentences
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
+from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.extract.taxonomy import ClassifierConfig
 
 SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
@@ -42,18 +44,19 @@ def prf(tp: int, fp: int, fn: int) -> dict:
 class Prepared:
     """One labelled episode as matrices over (sentences, tactics)."""
     scores: dict[tuple[int, float], np.ndarray]
-    named: np.ndarray   # bool: the sentence names the tactic by an alias
-    gold: np.ndarray    # bool: the gold labels
-    long: np.ndarray    # bool per sentence: has at least min_words words
+    gold: np.ndarray     # bool: the gold labels
     genre: str
-    speakers: np.ndarray | None = None  # per sentence
+    facts: SentenceFacts  # per sentence: long enough, names a tactic, speaker, ... (what label and the reader read)
     words: np.ndarray | None = None       # per sentence: its words (evaluation/words.py)
     gold_words: np.ndarray | None = None  # (sentences, tactics): its words inside a gold quote
-    facts: SentenceFacts | None = None    # what the discussion reader reads besides the scores
     reader: DiscussionReader | None = None  # the classifier's discussion reader, applied after every rule
+    judge: EpisodeJudge | None = None       # ... and its episode judge
     # Counts per rule already computed: leave-one-out sweeps the same rules over the same episodes again and
     # again. Not copied by dataclasses.replace, which may give the episode other scores.
     tallied: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Counts per reading: a third of a sweep's rules give an episode labels another rule already gave it, and
+    # the reader's reading of the same labels is the same.
+    read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def prepare(classifier, case: dict) -> Prepared:
@@ -63,8 +66,6 @@ def prepare(classifier, case: dict) -> Prepared:
     gold = np.zeros((len(episode.sentences), len(tactic_ids)), dtype=bool)
     for k, tactic in enumerate(tactic_ids):
         gold[[index[sid] for sid in case["gold"].get(tactic, ()) if sid in index], k] = True
-    long = np.array([len(s.text.split()) >= classifier.config.min_words for s in episode.sentences], dtype=bool)
-    speakers = np.array([s.speaker for s in episode.sentences], dtype=object)
     words = gold_words = None
     if case.get("words"):  # word-level gold as counts per sentence, so a sweep stays matrix sums
         word_sentence = np.array(case["words"]["word_sentence"], dtype=np.int64)
@@ -72,16 +73,14 @@ def prepare(classifier, case: dict) -> Prepared:
         gold_words = np.zeros((len(episode.sentences), len(tactic_ids)), dtype=np.int64)
         for k, tactic in enumerate(tactic_ids):
             np.add.at(gold_words[:, k], word_sentence[sorted(case["words"]["by_tactic"].get(tactic, ()))], 1)
-    facts = classifier.facts(episode.sentences, episode.meta)
-    return Prepared(case["scores"], facts.named, gold, long, case["genre"], speakers, words, gold_words, facts,
-                    classifier.head.reader if classifier.head is not None else None)
+    head = classifier.head
+    return Prepared(case["scores"], gold, case["genre"], classifier.facts(episode.sentences, episode.meta), words,
+                    gold_words, head.reader if head else None, head.judge if head else None)
 
 
 def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
     """The sentences TacticClassifier.mentions labels with each tactic under `cfg` (bool matrix)."""
-    if case.reader is not None and case.facts is not None:
-        return read_labels(case.scores[scoring_key(cfg)], case.facts, cfg, case.reader)
-    return label(case.scores[scoring_key(cfg)], case.long, case.named, cfg, case.speakers)
+    return read_labels(case.scores[scoring_key(cfg)], case.facts, cfg, case.reader, case.judge)
 
 
 def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
@@ -96,7 +95,20 @@ def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
 
 
 def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
-    return tally(case, predict(case, cfg))
+    """tally(case, predict(case, cfg)), with the reading of labels read before taken from `read`: what the reader
+    and the judge make of them depends on the rule's labels and seeds alone."""
+    if case.reader is None:
+        return tally(case, predict(case, cfg))
+    scores, facts = case.scores[scoring_key(cfg)], case.facts
+    if case.judge is not None:
+        cfg = cfg.model_copy(update={"min_sentences": 1})  # as read_labels does: the judge decides instead
+    labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
+    seeds = seed_sentences(scores, facts.long_enough, cfg)
+    key = (scoring_key(cfg), hashlib.blake2b(np.packbits(labels).tobytes() + np.packbits(seeds).tobytes(),
+                                             digest_size=16).digest())
+    if key not in case.read:
+        case.read[key] = tally(case, predict(case, cfg))
+    return case.read[key]
 
 
 def tally(case: Prepared, p: np.ndarray) -> np.ndarray:

@@ -17,8 +17,9 @@ import numpy as np
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sample, load_gold
-from cxinsight.extract.classifier import TacticClassifier, label, read_labels
-from cxinsight.extract.discussion import DiscussionReader, train_reader, training_rows
+from cxinsight.extract.classifier import TacticClassifier, label, seed_sentences
+from cxinsight.extract.discussion import train_reader, training_rows
+from cxinsight.extract.episode_judge import candidate_features, train_judge
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
 
 
@@ -90,12 +91,14 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
                       "head_held_out": cal.totals(cal.counts([held_out[k] for k in pick], rule))}
     suggested, suggested_result = cal.sweep(held_out, rule)
     reading = _reading(docs, held_out_raw, rule)
-    read_held_out = _read_held_out(reading, held_out, rule)
+    judging = _judging(docs, reading, held_out_raw, rule)
+    read_held_out = _judged_held_out(judging, held_out)
     for gold, figures in sets.items():
-        figures["head_and_reader_held_out"] = cal.totals(sum(t for t, d in zip(read_held_out, docs) if d["set"] == gold))
+        figures["head_reader_and_judge_held_out"] = cal.totals(sum(t for t, d in zip(read_held_out, docs) if d["set"] == gold))
     head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
                       trained_on=[str(g) for g in tuning])
     head.reader = train_reader(*_pooled(reading))
+    head.judge = train_judge(*_pooled_candidates(judging))
     path = head_file(taxonomy)
     if write:
         head.save(path)
@@ -103,15 +106,20 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
             "head_weight": rule.head_weight, "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
             "pooled": {"centroids": cal.totals(cal.counts(centroid, rule)),
                        "head_held_out": cal.totals(cal.counts(held_out, rule)),
-                       "head_and_reader_held_out": cal.totals(sum(read_held_out))},
-            "reader_threshold": head.reader.threshold,
+                       "head_reader_and_judge_held_out": cal.totals(sum(read_held_out))},
+            "reader_threshold": head.reader.threshold, "judge_candidates": int(sum(len(j["rows"]) for j in judging)),
             "suggested_rule": {"config": suggested.model_dump(), **suggested_result},
             "seconds": round(time.perf_counter() - started, 2)}
 
 
+def _candidates_rule(rule):
+    """The rule with every tactic that has a seed a candidate: the episode judge decides, not min_sentences."""
+    return rule.model_copy(update={"min_sentences": 1})
+
+
 def _reading(docs: list[dict], scores: list[np.ndarray], rule) -> list[tuple]:
     """Per document: (its facts, its reader training rows and targets from the rule's labels on its held-out scores)."""
-    out = []
+    out, rule = [], _candidates_rule(rule)
     for doc, doc_scores in zip(docs, scores):
         facts = doc["prepared"].facts
         labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
@@ -123,11 +131,30 @@ def _pooled(reading: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([rows for _, (rows, _) in reading]), np.concatenate([targets for _, (_, targets) in reading])
 
 
-def _read_held_out(reading: list[tuple], held_out: list[cal.Prepared], rule) -> list[np.ndarray]:
-    """Counts per document with the discussion reader trained on all the other documents (leave one out),
-    applied to the document's held-out scores: what the reader does on text it never saw."""
+def _judging(docs: list[dict], reading: list[tuple], scores: list[np.ndarray], rule) -> list[dict]:
+    """Per document, read by a discussion reader trained on all the other documents (leave one out): the
+    reader, the rule's labels, seeds and reading, and the judge's candidate rows and targets."""
+    out, rule = [], _candidates_rule(rule)
+    for i, ((facts, _), doc_scores) in enumerate(zip(reading, scores)):
+        reader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
+        labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
+        seeds = seed_sentences(doc_scores, facts.long_enough, rule)
+        read = reader.read(doc_scores, labels, facts, seeds | facts.named)
+        candidates, rows = candidate_features(doc_scores, labels, read, facts, seeds, reader)
+        out.append({"scores": doc_scores, "facts": facts, "reader": reader, "labels": labels, "seeds": seeds,
+                    "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates]})
+    return out
+
+
+def _pooled_candidates(judging: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    return np.vstack([j["rows"] for j in judging]), np.concatenate([j["targets"] for j in judging])
+
+
+def _judged_held_out(judging: list[dict], held_out: list[cal.Prepared]) -> list[np.ndarray]:
+    """Counts per document with the reader and the episode judge both trained on all the other documents
+    (leave one out): what the two do on text they never saw."""
     out = []
-    for i, ((facts, _), case) in enumerate(zip(reading, held_out)):
-        reader: DiscussionReader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
-        out.append(cal.tally(case, read_labels(next(iter(case.scores.values())), facts, rule, reader)))
+    for i, (j, case) in enumerate(zip(judging, held_out)):
+        judge = train_judge(*_pooled_candidates(judging[:i] + judging[i + 1:]))
+        out.append(cal.tally(case, judge.decide(j["scores"], j["labels"], j["read"], j["facts"], j["seeds"], j["reader"])))
     return out

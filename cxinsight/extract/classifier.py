@@ -23,7 +23,8 @@ sentences without it and about half with it (rules chosen on both sets: see READ
 A learned head (extract/head.py; `head:` in the taxonomy's classifier settings) blends a logistic
 regression's probability per tactic into each score, trained on the tuning sets' gold sentences: the
 centroid knows only the taxonomy's few phrasings of a tactic. The head file may also carry a discussion reader
-(extract/discussion.py) that re-reads which sentences of each found tactic carry it.
+(extract/discussion.py) that re-reads which sentences of each found tactic carry it, and an episode judge
+(extract/episode_judge.py) that decides which tactics with a seed the text discusses.
 
 A sentence that names a tactic by one of its `aliases` in prompts/tactics.yaml ("our
 cleanup and catch-up phase") is labelled with it whatever its score, and a named tactic
@@ -42,6 +43,7 @@ import re
 import numpy as np
 
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
+from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.extract.head import TacticHead, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
@@ -146,8 +148,11 @@ class TacticClassifier:
             words=words)
 
     def labels(self, sentences: list[Sentence], scores: np.ndarray, meta: EpisodeMeta | None = None) -> np.ndarray:
-        """(n_sentences, n_tactics) bool: the rule's labels, re-read by the head's discussion reader if it has one."""
-        return read_labels(scores, self.facts(sentences, meta), self.config, self.head.reader if self.head else None)
+        """(n_sentences, n_tactics) bool: the rule's labels, re-read by the head's discussion reader and judged by
+        its episode judge if it has them."""
+        head = self.head
+        return read_labels(scores, self.facts(sentences, meta), self.config, head.reader if head else None,
+                           head.judge if head else None)
 
     def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
                  meta: EpisodeMeta | None = None) -> list[TacticMention]:
@@ -215,13 +220,18 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
 
 
 def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
-                reader: DiscussionReader | None = None) -> np.ndarray:
+                reader: DiscussionReader | None = None, judge: EpisodeJudge | None = None) -> np.ndarray:
     """The rule's labels, re-read by a discussion reader when there is one; it keeps the rule's seeds and the
-    sentences that name a tactic."""
+    sentences that name a tactic. With an episode judge (which needs the reader), every tactic with a seed is a
+    candidate (`min_sentences` is the judge's to decide) and the judge keeps the ones the text discusses."""
+    if judge is not None and reader is not None:
+        cfg = cfg.model_copy(update={"min_sentences": 1})
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
-    if reader is not None:
-        labels = reader.read(scores, labels, facts, seed_sentences(scores, facts.long_enough, cfg) | facts.named)
-    return labels
+    if reader is None:
+        return labels
+    seeds = seed_sentences(scores, facts.long_enough, cfg)
+    read = reader.read(scores, labels, facts, seeds | facts.named)
+    return judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
 
 
 def seed_sentences(scores: np.ndarray, long_enough: np.ndarray, cfg: ClassifierConfig) -> np.ndarray:

@@ -25,6 +25,7 @@ import numpy as np
 
 from cxinsight.errors import ConfigError
 from cxinsight.extract.discussion import DiscussionReader
+from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.models import Tactic
 
 LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in this range
@@ -54,6 +55,7 @@ class TacticHead:
     fingerprints: dict[str, str] = field(default_factory=dict)
     trained_on: list[str] = field(default_factory=list)
     reader: DiscussionReader | None = None  # the second reading of each discussion (extract/discussion.py)
+    judge: EpisodeJudge | None = None  # which tactics a text discusses (extract/episode_judge.py)
 
     def current(self, tactics: list[Tactic]) -> np.ndarray:
         """Per tactic: True where the head holds weights trained against the tactic as it now reads."""
@@ -74,6 +76,8 @@ class TacticHead:
                                   "weights": [round(float(x), 6) for x in w]} for tid, w in self.weights.items()}}
         if self.reader is not None:
             data["discussion_reader"] = self.reader.to_dict()
+        if self.judge is not None:
+            data["episode_judge"] = self.judge.to_dict()
         Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
@@ -91,6 +95,8 @@ def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
             head.fingerprints[tid] = str(entry["fingerprint"])
         if data.get("discussion_reader"):
             head.reader = DiscussionReader.from_dict(data["discussion_reader"])
+        if data.get("episode_judge"):
+            head.judge = EpisodeJudge.from_dict(data["episode_judge"])
     except FileNotFoundError:
         raise ConfigError(path, "the classifier's head file is missing; train it with `cxinsight eval "
                                 "--train-head`, or remove `head:` from the taxonomy's classifier settings") from None

@@ -1,0 +1,103 @@
+"""Does the text discuss a tactic at all? A learned decision per episode and candidate tactic.
+
+The rule in `classifier.label` called a tactic discussed when at least `min_sentences` sentences seed it: three
+seeds, and a blog that mentions closing old tickets in passing gets root-cause-elimination, while a caption
+file whose unpunctuated 60-word sentences carry cleanup-and-catch-up in two of them does not. The judge sees
+every tactic with at least one seed, after the discussion reader has read its sentences, and decides from what
+is known about the whole discussion: its seeds, the sentences the rule and the reader label, its best scores,
+the reader's probabilities, how often it is the best tactic of a sentence, the text's length. It is a logistic
+regression trained by `eval --train-head` on the tuning sets (every document scored by a head and read by a
+reader that never saw it), stored in the head file as `episode_judge`. A tactic named by an alias is never
+dropped. (Measured in README: "Which tactics a text discusses, learned".)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from cxinsight.extract.discussion import DiscussionReader, SentenceFacts, features
+
+# One column per feature, in this order; the head file stores the names so a file from another version is refused.
+FEATURES = (
+    "seeds", "rule_sentences", "read_sentences", "share_read", "best_score", "mean_top3_score", "mean_top5_score",
+    "best_probability", "mean_probability_read", "mean_top3_probability", "sum_probability", "named",
+    "tactics_with_seeds", "log_sentences", "best_below_text_best", "sentences_best", "share_long_sentences_best",
+)
+
+
+def candidate_features(scores: np.ndarray, labels: np.ndarray, read: np.ndarray, facts: SentenceFacts,
+                       seeds: np.ndarray, reader: DiscussionReader) -> tuple[np.ndarray, np.ndarray]:
+    """(the candidate tactics: those the reader kept any sentence of, their (candidates, FEATURES) rows).
+    `labels`: the rule's, with any number of seeds; `read`: the reader's reading of them."""
+    candidates = np.flatnonzero(read.any(axis=0)) if len(scores) else np.zeros(0, dtype=int)
+    if not len(candidates):
+        return candidates, np.zeros((0, len(FEATURES)))
+    per_tactic = features(scores, labels, facts)
+    best_of = scores.argmax(axis=1)
+    text_best = max(scores[:, k].max() for k in candidates)
+    rows = []
+    for k in candidates:
+        p = reader.probabilities(per_tactic[k]) if k in per_tactic else np.zeros(len(scores))
+        column = np.sort(scores[:, k])[::-1]
+        top_p = np.sort(p)[::-1]
+        rows.append([
+            seeds[:, k].sum(), labels[:, k].sum(), read[:, k].sum(), read[:, k].mean(), column[0], column[:3].mean(),
+            column[:5].mean(), top_p[0], p[read[:, k]].mean(), top_p[:3].mean(), p.sum(), float(facts.named[:, k].any()),
+            len(candidates), np.log(len(scores)), column[0] - text_best, (best_of == k).sum(),
+            ((best_of == k) & facts.long_enough).mean(),
+        ])
+    return candidates, np.asarray(rows, dtype=float)
+
+
+@dataclass
+class EpisodeJudge:
+    """A standardised logistic regression over FEATURES; a candidate is kept at probability >= threshold."""
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float = 0.5
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(((rows - self.mean) / self.scale) @ self.weights + self.bias)))
+
+    def decide(self, scores: np.ndarray, labels: np.ndarray, read: np.ndarray, facts: SentenceFacts,
+               seeds: np.ndarray, reader: DiscussionReader) -> np.ndarray:
+        """`read` with the tactics the judge does not keep cleared (a tactic named by an alias stays)."""
+        candidates, rows = candidate_features(scores, labels, read, facts, seeds, reader)
+        out = read.copy()
+        if len(candidates):
+            dropped = candidates[(self.probabilities(rows) < self.threshold) & ~facts.named[:, candidates].any(axis=0)]
+            out[:, dropped] = False
+        return out
+
+    def to_dict(self) -> dict:
+        rounded = lambda values: [float(f"{v:.7g}") for v in values]  # noqa: E731
+        return {"features": list(FEATURES), "mean": rounded(self.mean), "scale": rounded(self.scale),
+                "weights": rounded(self.weights), "bias": round(self.bias, 6), "threshold": self.threshold}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EpisodeJudge:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("its episode judge was trained on other features")
+        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
+        if any(a.shape != (len(FEATURES),) for a in arrays):
+            raise ValueError(f"its episode judge needs {len(FEATURES)} values per array")
+        return cls(*arrays, bias=float(data["bias"]), threshold=float(data["threshold"]))
+
+
+def train_judge(rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0) -> EpisodeJudge:
+    """Fit on the pooled candidates of the tuning documents; kept at the regression's own 0.5 (not tuned)."""
+    import warnings
+
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = rows.mean(axis=0), rows.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    regression = LogisticRegression(C=regularisation, max_iter=3000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        regression.fit((rows - mean) / scale, targets)
+    return EpisodeJudge(mean, scale, regression.coef_[0].astype(float), float(regression.intercept_[0]))
