@@ -17,7 +17,7 @@ import numpy as np
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sample, load_gold
-from cxinsight.extract.classifier import TacticClassifier, label, seed_sentences
+from cxinsight.extract.classifier import TacticClassifier, label, reading_floor, seed_sentences
 from cxinsight.extract.discussion import train_reader, training_rows
 from cxinsight.extract.episode_judge import candidate_features, train_judge
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
@@ -139,7 +139,7 @@ def _judging(docs: list[dict], reading: list[tuple], scores: list[np.ndarray], r
         reader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
         labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
         seeds = seed_sentences(doc_scores, facts.long_enough, rule)
-        read = reader.read(doc_scores, labels, facts, seeds | facts.named)
+        read = reader.read(doc_scores, labels, facts, seeds | facts.named, reading_floor(rule))
         candidates, rows = candidate_features(doc_scores, labels, read, facts, seeds, reader)
         out.append({"scores": doc_scores, "facts": facts, "reader": reader, "labels": labels, "seeds": seeds,
                     "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates]})

@@ -230,8 +230,13 @@ def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
     if reader is None:
         return labels
     seeds = seed_sentences(scores, facts.long_enough, cfg)
-    read = reader.read(scores, labels, facts, seeds | facts.named)
+    read = reader.read(scores, labels, facts, seeds | facts.named, reading_floor(cfg))
     return judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
+
+
+def reading_floor(cfg: ClassifierConfig) -> float:
+    """The least score for a tactic at which the discussion reader may label a sentence: what growth could reach."""
+    return cfg.grow_threshold if cfg.grow_threshold is not None else cfg.threshold
 
 
 def seed_sentences(scores: np.ndarray, long_enough: np.ndarray, cfg: ClassifierConfig) -> np.ndarray:

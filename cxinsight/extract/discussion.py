@@ -124,13 +124,18 @@ class DiscussionReader:
         logits = ((rows - self.mean) / self.scale) @ self.weights + self.bias
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def read(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, keep: np.ndarray | None = None) -> np.ndarray:
+    def read(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, keep: np.ndarray | None = None,
+             floor: float = -np.inf) -> np.ndarray:
         """The rule's `labels` re-read: same tactics, sentences chosen by the reader. `keep` (sentences, tactics):
-        sentences that stay labelled whatever the reader says (the rule's seeds and those naming the tactic)."""
+        sentences that stay labelled whatever the reader says (the rule's seeds and those naming the tactic).
+        Beyond those it labels only statements scoring at least `floor` for the tactic: next to a discussion it
+        otherwise took "Her daughter plays the cello." (0.10) and the host's "So where did you start?" on short
+        texts (held out over the 42 tuning documents, both guards together: word F1 0.680 either way)."""
         out = labels.copy()
         keep = facts.named if keep is None else keep
         discussed, stacked = _stacked(scores, labels, facts)
-        chosen = (self.probabilities(stacked) >= self.threshold) | keep[:, discussed]
+        plausible = (scores[:, discussed] >= floor) & ~facts.question[:, None]
+        chosen = ((self.probabilities(stacked) >= self.threshold) & plausible) | keep[:, discussed]
         some = chosen.any(axis=0)
         out[:, discussed[some]] = chosen[:, some]
         return out
