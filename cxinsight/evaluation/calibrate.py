@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxinsight.extract.classifier import label, read_labels, seed_sentences
+from cxinsight.extract.classifier import candidate_rule, label, read_labels, seed_sentences
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.extract.taxonomy import ClassifierConfig
@@ -101,7 +101,7 @@ def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
         return tally(case, predict(case, cfg))
     scores, facts = case.scores[scoring_key(cfg)], case.facts
     if case.judge is not None:
-        cfg = cfg.model_copy(update={"min_sentences": 1})  # as read_labels does: the judge decides instead
+        cfg = candidate_rule(cfg)  # as read_labels does
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
     seeds = seed_sentences(scores, facts.long_enough, cfg)
     key = (scoring_key(cfg), hashlib.blake2b(np.packbits(labels).tobytes() + np.packbits(seeds).tobytes(),

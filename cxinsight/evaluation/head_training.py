@@ -17,7 +17,7 @@ import numpy as np
 from cxinsight.errors import UsageError
 from cxinsight.evaluation import calibrate as cal
 from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sample, load_gold
-from cxinsight.extract.classifier import TacticClassifier, label, reading_floor, seed_sentences
+from cxinsight.extract.classifier import TacticClassifier, candidate_rule, label, reading_floor, seed_sentences
 from cxinsight.extract.discussion import train_reader, training_rows
 from cxinsight.extract.episode_judge import candidate_features, train_judge
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
@@ -112,14 +112,9 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
             "seconds": round(time.perf_counter() - started, 2)}
 
 
-def _candidates_rule(rule):
-    """The rule with every tactic that has a seed a candidate: the episode judge decides, not min_sentences."""
-    return rule.model_copy(update={"min_sentences": 1})
-
-
 def _reading(docs: list[dict], scores: list[np.ndarray], rule) -> list[tuple]:
     """Per document: (its facts, its reader training rows and targets from the rule's labels on its held-out scores)."""
-    out, rule = [], _candidates_rule(rule)
+    out, rule = [], candidate_rule(rule)
     for doc, doc_scores in zip(docs, scores):
         facts = doc["prepared"].facts
         labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)
@@ -134,7 +129,7 @@ def _pooled(reading: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
 def _judging(docs: list[dict], reading: list[tuple], scores: list[np.ndarray], rule) -> list[dict]:
     """Per document, read by a discussion reader trained on all the other documents (leave one out): the
     reader, the rule's labels, seeds and reading, and the judge's candidate rows and targets."""
-    out, rule = [], _candidates_rule(rule)
+    out, rule = [], candidate_rule(rule)
     for i, ((facts, _), doc_scores) in enumerate(zip(reading, scores)):
         reader = train_reader(*_pooled(reading[:i] + reading[i + 1:]))
         labels = label(doc_scores, facts.long_enough, facts.named, rule, facts.speakers)

@@ -225,13 +225,18 @@ def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
     sentences that name a tactic. With an episode judge (which needs the reader), every tactic with a seed is a
     candidate (`min_sentences` is the judge's to decide) and the judge keeps the ones the text discusses."""
     if judge is not None and reader is not None:
-        cfg = cfg.model_copy(update={"min_sentences": 1})
+        cfg = candidate_rule(cfg)
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
     if reader is None:
         return labels
     seeds = seed_sentences(scores, facts.long_enough, cfg)
     read = reader.read(scores, labels, facts, seeds | facts.named, reading_floor(cfg))
     return judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
+
+
+def candidate_rule(cfg: ClassifierConfig) -> ClassifierConfig:
+    """The rule with every tactic that has a seed a candidate: with an episode judge, it decides, not min_sentences."""
+    return cfg.model_copy(update={"min_sentences": 1})
 
 
 def reading_floor(cfg: ClassifierConfig) -> float:

@@ -15,8 +15,11 @@ and every sentence that names it by an alias, and leaves the rule's labels when 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
+
+from cxinsight.extract.regression import StandardisedRegression
 
 # One column per feature, in this order; the head file stores the names so a file from another version is refused.
 FEATURES = (
@@ -112,17 +115,11 @@ def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tu
 
 
 @dataclass
-class DiscussionReader:
+class DiscussionReader(StandardisedRegression):
     """A standardised logistic regression over FEATURES, and the probability from which a sentence is labelled."""
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
-    threshold: float
 
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        logits = ((rows - self.mean) / self.scale) @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-logits))
+    FEATURES: ClassVar[tuple[str, ...]] = FEATURES
+    KIND: ClassVar[str] = "discussion reader"
 
     def read(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, keep: np.ndarray | None = None,
              floor: float = -np.inf) -> np.ndarray:
@@ -140,23 +137,6 @@ class DiscussionReader:
         out[:, discussed[some]] = chosen[:, some]
         return out
 
-    def to_dict(self) -> dict:
-        return {"features": list(FEATURES), "mean": _rounded(self.mean), "scale": _rounded(self.scale),
-                "weights": _rounded(self.weights), "bias": round(self.bias, 6), "threshold": round(self.threshold, 4)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> DiscussionReader:
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("its discussion reader was trained on other features")
-        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
-        if any(a.shape != (len(FEATURES),) for a in arrays):
-            raise ValueError(f"its discussion reader needs {len(FEATURES)} values per array")
-        return cls(*arrays, bias=float(data["bias"]), threshold=float(data["threshold"]))
-
-
-def _rounded(values: np.ndarray) -> list[float]:
-    return [float(f"{v:.7g}") for v in values]  # significant digits: a feature's spread may be tiny
-
 
 def training_rows(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(rows, targets) of one labelled document: every sentence of every tactic the rule found in it."""
@@ -172,17 +152,7 @@ THRESHOLDS = np.round(np.arange(0.2, 0.7001, 0.025), 3)
 def train_reader(rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0) -> DiscussionReader:
     """Fit on the pooled rows of the tuning documents; the threshold is the one that maximises pooled sentence
     F1 on those rows (the rule's growth settings were chosen the same way)."""
-    import warnings
-
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale[scale < 1e-6] = 1.0  # a feature that never varies here (one speaker throughout) weighs nothing
-    regression = LogisticRegression(C=regularisation, max_iter=3000)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        regression.fit((rows - mean) / scale, targets)
-    reader = DiscussionReader(mean, scale, regression.coef_[0].astype(float), float(regression.intercept_[0]), 0.5)
+    reader = DiscussionReader.fit(rows, targets, regularisation)
     p = reader.probabilities(rows)
     f1 = [2 * ((p >= t) & targets).sum() / max(1, (p >= t).sum() + targets.sum()) for t in THRESHOLDS]
     reader.threshold = float(THRESHOLDS[int(np.argmax(f1))])

@@ -14,10 +14,12 @@ dropped. (Measured in README: "Which tactics a text discusses, learned".)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts, features
+from cxinsight.extract.regression import StandardisedRegression
 
 # One column per feature, in this order; the head file stores the names so a file from another version is refused.
 FEATURES = (
@@ -52,16 +54,11 @@ def candidate_features(scores: np.ndarray, labels: np.ndarray, read: np.ndarray,
 
 
 @dataclass
-class EpisodeJudge:
+class EpisodeJudge(StandardisedRegression):
     """A standardised logistic regression over FEATURES; a candidate is kept at probability >= threshold."""
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    bias: float
-    threshold: float = 0.5
 
-    def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(((rows - self.mean) / self.scale) @ self.weights + self.bias)))
+    FEATURES: ClassVar[tuple[str, ...]] = FEATURES
+    KIND: ClassVar[str] = "episode judge"
 
     def decide(self, scores: np.ndarray, labels: np.ndarray, read: np.ndarray, facts: SentenceFacts,
                seeds: np.ndarray, reader: DiscussionReader) -> np.ndarray:
@@ -73,31 +70,7 @@ class EpisodeJudge:
             out[:, dropped] = False
         return out
 
-    def to_dict(self) -> dict:
-        rounded = lambda values: [float(f"{v:.7g}") for v in values]  # noqa: E731
-        return {"features": list(FEATURES), "mean": rounded(self.mean), "scale": rounded(self.scale),
-                "weights": rounded(self.weights), "bias": round(self.bias, 6), "threshold": self.threshold}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> EpisodeJudge:
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("its episode judge was trained on other features")
-        arrays = [np.asarray(data[key], dtype=float) for key in ("mean", "scale", "weights")]
-        if any(a.shape != (len(FEATURES),) for a in arrays):
-            raise ValueError(f"its episode judge needs {len(FEATURES)} values per array")
-        return cls(*arrays, bias=float(data["bias"]), threshold=float(data["threshold"]))
-
 
 def train_judge(rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0) -> EpisodeJudge:
     """Fit on the pooled candidates of the tuning documents; kept at the regression's own 0.5 (not tuned)."""
-    import warnings
-
-    from sklearn.linear_model import LogisticRegression
-
-    mean, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale[scale < 1e-6] = 1.0
-    regression = LogisticRegression(C=regularisation, max_iter=3000)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        regression.fit((rows - mean) / scale, targets)
-    return EpisodeJudge(mean, scale, regression.coef_[0].astype(float), float(regression.intercept_[0]))
+    return EpisodeJudge.fit(rows, targets, regularisation)
