@@ -1,5 +1,5 @@
 """Benchmark: tactic extraction's own cost, side by side: centroids alone, + the learned head, + its discussion reader,
-+ its episode judge.
++ its episode judge, + its second reader.
 
 Ingests the sample corpus and the independent test set into a temporary store, then times, per document,
 embedding the sentences once and scoring + labelling them with each classifier (the mean of 20 runs).
@@ -30,18 +30,20 @@ def main() -> None:
     ingest([ROOT / "corpus" / "episodes", ROOT / "corpus" / "testset" / "episodes"], settings)
     session = Session(settings)
     centroids = TacticClassifier(session.taxonomy, session.embedder, head=None)
-    with_judge = TacticClassifier(session.taxonomy, session.embedder)
-    head = with_judge.head
-    with_reader = TacticClassifier(session.taxonomy, session.embedder, head=dataclasses.replace(head, judge=None))
-    with_head = TacticClassifier(session.taxonomy, session.embedder, head=dataclasses.replace(head, reader=None, judge=None))
-    rows, totals = [], [0, 0.0, 0.0, 0.0, 0.0, 0.0]
+    with_second = TacticClassifier(session.taxonomy, session.embedder)
+    head = with_second.head
+    with_judge = TacticClassifier(session.taxonomy, session.embedder, head=dataclasses.replace(head, second=None))
+    with_reader = TacticClassifier(session.taxonomy, session.embedder, head=dataclasses.replace(head, judge=None, second=None))
+    with_head = TacticClassifier(session.taxonomy, session.embedder,
+                                 head=dataclasses.replace(head, reader=None, judge=None, second=None))
+    rows, totals = [], [0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     for episode_id in sorted(session.archive.records()):
         episode, _ = session.archive.load_episode(episode_id)
         started = time.perf_counter()
         vectors = centroids.window_vectors(episode.sentences, episode.meta)
         embed_s = time.perf_counter() - started
         timings = []
-        for classifier in (centroids, with_head, with_reader, with_judge):
+        for classifier in (centroids, with_head, with_reader, with_judge, with_second):
             started = time.perf_counter()
             for _ in range(RUNS):
                 scores = classifier.sentence_scores(episode.sentences, episode.meta, vectors=vectors)
@@ -51,11 +53,12 @@ def main() -> None:
         totals = [t + v for t, v in zip(totals, (len(episode.sentences), embed_s, *timings))]
     table = Table(title=f"Extraction per document (scoring + labelling: mean of {RUNS} runs)")
     for col in ("document", "sentences", "embedding ms", "centroids ms", "+ head ms", "+ reader ms", "+ judge ms",
-                "head ratio", "reader ratio", "judge ratio"):
+                "+ second ms", "head ratio", "reader ratio", "judge ratio", "second ratio"):
         table.add_column(col, justify="left" if col == "document" else "right")
-    for name, n, embed_s, plain, scored, read, judged in [*rows, ("ALL", *totals)]:
-        table.add_row(name, str(n), f"{1000 * embed_s:.0f}", *(f"{1000 * t:.2f}" for t in (plain, scored, read, judged)),
-                      f"{scored / plain:.2f}", f"{read / scored:.2f}", f"{judged / read:.2f}")
+    for name, n, embed_s, plain, scored, read, judged, second in [*rows, ("ALL", *totals)]:
+        table.add_row(name, str(n), f"{1000 * embed_s:.0f}",
+                      *(f"{1000 * t:.2f}" for t in (plain, scored, read, judged, second)),
+                      f"{scored / plain:.2f}", f"{read / scored:.2f}", f"{judged / read:.2f}", f"{second / judged:.2f}")
     Console().print(table)
     session.close()
 

@@ -14,7 +14,7 @@ GOLD = ROOT / "corpus" / "gold.yaml"
 # Test tiers, set per module: `unit` loads no model and starts no process (make test-fast, seconds);
 # `models` runs the real tiny models in-process; `e2e` runs the CLI as processes, servers, clusters, wheels.
 TIERS = {
-    "unit": {"test_layout", "test_labels", "test_head", "test_discussion", "test_episode_judge", "test_names", "test_sentences", "test_sources", "test_keyword", "test_settings", "test_real_files",
+    "unit": {"test_layout", "test_labels", "test_head", "test_discussion", "test_episode_judge", "test_second_reading", "test_names", "test_sentences", "test_sources", "test_keyword", "test_settings", "test_real_files",
              "test_voices", "test_lease", "test_download", "test_support", "test_gold", "test_people", "test_quotes",
              "test_speaker_layouts", "test_web_pages"},
     "models": {"test_extract", "test_calibrate", "test_transcribe", "test_audio_input", "test_llm", "test_writers", "test_cli",

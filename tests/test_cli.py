@@ -138,9 +138,11 @@ def test_train_head_reports_held_out_figures_and_writes_the_head_beside_the_taxo
     # the discussion reader and the episode judge, trained on 7 episodes' held-out scores and applied to the 8th
     read = corpus["head_reader_and_judge_held_out"]
     assert read["episode_level"]["f1"] >= 0.8 and read["sentence_level"]["f1"] >= 0.6
-    assert {"discussion_reader", "episode_judge"} <= set(json.loads((tmp_path / "tactic_head.json").read_text()))
+    assert corpus["first_reading_held_out"]["episode_level"] == read["episode_level"]  # the second reading keeps tactics
+    assert {"discussion_reader", "episode_judge", "second_reader"} <= set(json.loads((tmp_path / "tactic_head.json").read_text()))
     scored = json.loads(cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD), "--json").output)
-    assert scored["head"] == {"trained_on": [str(GOLD)], "in_sample": True, "discussion_reader": True, "episode_judge": True}
+    assert scored["head"] == {"trained_on": [str(GOLD)], "in_sample": True, "discussion_reader": True, "episode_judge": True,
+                              "second_reader": True}
     assert scored["warnings"] == []
     assert "in-sample" in cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD)).output
     # a tactic edited after training is scored by its centroid alone, and eval says so

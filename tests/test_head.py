@@ -66,3 +66,4 @@ def test_the_shipped_head_was_trained_on_the_shipped_taxonomy_and_never_on_the_t
     assert head.trained_on == ["corpus/gold.yaml", "corpus/devset/gold.yaml"]
     assert head.reader is not None, "the head file carries no discussion reader: run `cxinsight eval --train-head`"
     assert head.judge is not None, "the head file carries no episode judge: run `cxinsight eval --train-head`"
+    assert head.second is not None, "the head file carries no second reader: run `cxinsight eval --train-head`"

@@ -271,7 +271,7 @@ def print_head_training(report: dict) -> None:
     table = Table(title=f"Learned head, leave one document out ({report['documents']} documents; "
                         f"head weight {report['head_weight']}; rule as in the taxonomy)")
     for col in ("set", "docs", "ep F1 centroids", "ep F1 head", "sent F1 centroids", "sent F1 head", "word F1 head",
-                "ep F1 + reader, judge", "sent F1 + reader, judge", "word F1 + reader, judge"):
+                "ep F1 + readers, judge", "sent F1 + readers, judge", "word F1 + readers, judge"):
         table.add_column(col, justify="left" if col == "set" else "right")
     pooled = {"documents": report["documents"], **report["pooled"]}
     rows = [*report["sets"].items(), *((("ALL (pooled)", pooled),) if len(report["sets"]) > 1 else ())]
@@ -281,9 +281,12 @@ def print_head_training(report: dict) -> None:
         table.add_row(Path(name).parent.name or name, str(s["documents"]), ec, eh, sc, sh,
                       f"{s['head_held_out']['word_level']['f1']:.2f}", er, sr, f"{full['word_level']['f1']:.2f}")
     console.print(table)
-    console.print(f"The discussion reader and the episode judge are held out the same way; the reader labels a sentence "
-                  f"of a found tactic from probability {report['reader_threshold']:.3f}, the judge chose among "
-                  f"{report['judge_candidates']} candidate tactics.", style="dim")
+    first = report["pooled"]["first_reading_held_out"]
+    console.print(f"The discussion reader, the episode judge and the second reader are held out the same way; the readers "
+                  f"label a sentence of a found tactic from probability {report['reader_threshold']:.3f} and "
+                  f"{report['second_reader_threshold']:.3f}, the judge chose among {report['judge_candidates']} candidate "
+                  f"tactics. Before the second reading: sentence F1 {first['sentence_level']['f1']:.3f}, word F1 "
+                  f"{first['word_level']['f1']:.3f} (pooled).", style="dim")
     suggested = report["suggested_rule"]
     console.print(f"Best rule on the held-out scores: {_rule(suggested['config'])} (episode F1 "
                   f"{suggested['episode_level']['f1']:.3f}, sentence F1 {suggested['sentence_level']['f1']:.3f})")

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxinsight.extract.classifier import candidate_rule, label, read_labels, seed_sentences
+from cxinsight.extract.classifier import candidate_rule, label, read_labels, reading_floor, seed_sentences
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import EpisodeJudge
+from cxinsight.extract.second_reading import SecondReader
 from cxinsight.extract.taxonomy import ClassifierConfig
 
 SCORINGS = ((1, 0.0), (1, 0.3), (1, 0.5), (2, 0.0), (3, 0.0))
@@ -51,6 +52,7 @@ class Prepared:
     gold_words: np.ndarray | None = None  # (sentences, tactics): its words inside a gold quote
     reader: DiscussionReader | None = None  # the classifier's discussion reader, applied after every rule
     judge: EpisodeJudge | None = None       # ... and its episode judge
+    second: SecondReader | None = None      # ... and its second reader
     # Counts per rule already computed: leave-one-out sweeps the same rules over the same episodes again and
     # again. Not copied by dataclasses.replace, which may give the episode other scores.
     tallied: dict = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -75,12 +77,13 @@ def prepare(classifier, case: dict) -> Prepared:
             np.add.at(gold_words[:, k], word_sentence[sorted(case["words"]["by_tactic"].get(tactic, ()))], 1)
     head = classifier.head
     return Prepared(case["scores"], gold, case["genre"], classifier.facts(episode.sentences, episode.meta), words,
-                    gold_words, head.reader if head else None, head.judge if head else None)
+                    gold_words, head.reader if head else None, head.judge if head else None,
+                    head.second if head else None)
 
 
 def predict(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
     """The sentences TacticClassifier.mentions labels with each tactic under `cfg` (bool matrix)."""
-    return read_labels(case.scores[scoring_key(cfg)], case.facts, cfg, case.reader, case.judge)
+    return read_labels(case.scores[scoring_key(cfg)], case.facts, cfg, case.reader, case.judge, case.second)
 
 
 def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
@@ -95,8 +98,8 @@ def counts(cases: list[Prepared], cfg: ClassifierConfig) -> np.ndarray:
 
 
 def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
-    """tally(case, predict(case, cfg)), with the reading of labels read before taken from `read`: what the reader
-    and the judge make of them depends on the rule's labels and seeds alone."""
+    """tally(case, predict(case, cfg)), with the reading of labels read before taken from `read`: what the readers
+    and the judge make of them depends on the rule's labels, seeds and reading floor alone."""
     if case.reader is None:
         return tally(case, predict(case, cfg))
     scores, facts = case.scores[scoring_key(cfg)], case.facts
@@ -104,7 +107,7 @@ def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
         cfg = candidate_rule(cfg)  # as read_labels does
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
     seeds = seed_sentences(scores, facts.long_enough, cfg)
-    key = (scoring_key(cfg), hashlib.blake2b(np.packbits(labels).tobytes() + np.packbits(seeds).tobytes(),
+    key = (scoring_key(cfg), reading_floor(cfg), hashlib.blake2b(np.packbits(labels).tobytes() + np.packbits(seeds).tobytes(),
                                              digest_size=16).digest())
     if key not in case.read:
         case.read[key] = tally(case, predict(case, cfg))

@@ -217,7 +217,8 @@ def _head_note(head, gold_path: Path) -> dict | None:
     """Which sets the learned head was trained on: on those, `eval` scores documents the head has seen."""
     return None if head is None else {"trained_on": head.trained_on, "in_sample": head_in_sample(head, gold_path),
                                       "discussion_reader": head.reader is not None,
-                                      "episode_judge": head.judge is not None}
+                                      "episode_judge": head.judge is not None,
+                                      "second_reader": head.second is not None}
 
 
 def run_eval(session, gold_path: Path, calibrate: bool = False, pool: list | None = None,

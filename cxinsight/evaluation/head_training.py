@@ -21,6 +21,7 @@ from cxinsight.extract.classifier import TacticClassifier, candidate_rule, label
 from cxinsight.extract.discussion import train_reader, training_rows
 from cxinsight.extract.episode_judge import candidate_features, train_judge
 from cxinsight.extract.head import head_file, taxonomy_head, train_head
+from cxinsight.extract.second_reading import second_training_rows, train_second_reader
 
 
 def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
@@ -92,13 +93,16 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
     suggested, suggested_result = cal.sweep(held_out, rule)
     reading = _reading(docs, held_out_raw, rule)
     judging = _judging(docs, reading, held_out_raw, rule)
-    read_held_out = _judged_held_out(judging, held_out)
+    first_only, read_held_out = _judged_held_out(judging, held_out, _second_held_out(docs, reading, judging), candidate_rule(rule))
     for gold, figures in sets.items():
-        figures["head_reader_and_judge_held_out"] = cal.totals(sum(t for t, d in zip(read_held_out, docs) if d["set"] == gold))
+        pick = [k for k, d in enumerate(docs) if d["set"] == gold]
+        figures["first_reading_held_out"] = cal.totals(sum(first_only[k] for k in pick))
+        figures["head_reader_and_judge_held_out"] = cal.totals(sum(read_held_out[k] for k in pick))
     head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
                       trained_on=[str(g) for g in tuning])
     head.reader = train_reader(*_pooled(reading))
     head.judge = train_judge(*_pooled_candidates(judging))
+    head.second = train_second_reader(*_pooled_second(judging))
     path = head_file(taxonomy)
     if write:
         head.save(path)
@@ -106,8 +110,10 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
             "head_weight": rule.head_weight, "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
             "pooled": {"centroids": cal.totals(cal.counts(centroid, rule)),
                        "head_held_out": cal.totals(cal.counts(held_out, rule)),
+                       "first_reading_held_out": cal.totals(sum(first_only)),
                        "head_reader_and_judge_held_out": cal.totals(sum(read_held_out))},
-            "reader_threshold": head.reader.threshold, "judge_candidates": int(sum(len(j["rows"]) for j in judging)),
+            "reader_threshold": head.reader.threshold, "second_reader_threshold": head.second.threshold,
+            "judge_candidates": int(sum(len(j["rows"]) for j in judging)),
             "suggested_rule": {"config": suggested.model_dump(), **suggested_result},
             "seconds": round(time.perf_counter() - started, 2)}
 
@@ -137,7 +143,26 @@ def _judging(docs: list[dict], reading: list[tuple], scores: list[np.ndarray], r
         read = reader.read(doc_scores, labels, facts, seeds | facts.named, reading_floor(rule))
         candidates, rows = candidate_features(doc_scores, labels, read, facts, seeds, reader)
         out.append({"scores": doc_scores, "facts": facts, "reader": reader, "labels": labels, "seeds": seeds,
-                    "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates]})
+                    "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates], "gold": docs[i]["gold"],
+                    "second": second_training_rows(doc_scores, labels, facts, reader, docs[i]["gold"])})
+    return out
+
+
+def _pooled_second(judging: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    return np.vstack([j["second"][0] for j in judging]), np.concatenate([j["second"][1] for j in judging])
+
+
+def _second_held_out(docs: list[dict], reading: list[tuple], judging: list[dict]) -> list:
+    """Per document i, a second reader that never saw it: trained on every other document j read by a first
+    reader trained without i and j (so i's labels reach it through neither reader)."""
+    out = []
+    for i in range(len(docs)):
+        rows = []
+        for j, case in enumerate(judging):
+            if j != i:
+                first = train_reader(*_pooled([r for k, r in enumerate(reading) if k not in (i, j)]))
+                rows.append(second_training_rows(case["scores"], case["labels"], case["facts"], first, case["gold"]))
+        out.append(train_second_reader(np.vstack([r for r, _ in rows]), np.concatenate([t for _, t in rows])))
     return out
 
 
@@ -145,11 +170,15 @@ def _pooled_candidates(judging: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([j["rows"] for j in judging]), np.concatenate([j["targets"] for j in judging])
 
 
-def _judged_held_out(judging: list[dict], held_out: list[cal.Prepared]) -> list[np.ndarray]:
-    """Counts per document with the reader and the episode judge both trained on all the other documents
-    (leave one out): what the two do on text they never saw."""
-    out = []
+def _judged_held_out(judging: list[dict], held_out: list[cal.Prepared], seconds: list,
+                     rule) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Counts per document with the readers and the episode judge all trained on the other documents (leave
+    one out), what they do on text they never saw: (before the second reading, after it)."""
+    before, after = [], []
     for i, (j, case) in enumerate(zip(judging, held_out)):
         judge = train_judge(*_pooled_candidates(judging[:i] + judging[i + 1:]))
-        out.append(cal.tally(case, judge.decide(j["scores"], j["labels"], j["read"], j["facts"], j["seeds"], j["reader"])))
-    return out
+        decided = judge.decide(j["scores"], j["labels"], j["read"], j["facts"], j["seeds"], j["reader"])
+        before.append(cal.tally(case, decided))
+        after.append(cal.tally(case, seconds[i].reread(j["scores"], j["labels"], j["facts"], j["reader"], decided,
+                                                       j["seeds"] | j["facts"].named, reading_floor(rule))))
+    return before, after

@@ -44,6 +44,7 @@ import numpy as np
 
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import EpisodeJudge
+from cxinsight.extract.second_reading import SecondReader
 from cxinsight.extract.head import TacticHead, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
@@ -152,7 +153,7 @@ class TacticClassifier:
         its episode judge if it has them."""
         head = self.head
         return read_labels(scores, self.facts(sentences, meta), self.config, head.reader if head else None,
-                           head.judge if head else None)
+                           head.judge if head else None, head.second if head else None)
 
     def mentions(self, episode_id: str, sentences: list[Sentence], scores: np.ndarray | None = None,
                  meta: EpisodeMeta | None = None) -> list[TacticMention]:
@@ -220,18 +221,22 @@ def label(scores: np.ndarray, long_enough: np.ndarray, named: np.ndarray, cfg: C
 
 
 def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
-                reader: DiscussionReader | None = None, judge: EpisodeJudge | None = None) -> np.ndarray:
+                reader: DiscussionReader | None = None, judge: EpisodeJudge | None = None,
+                second: SecondReader | None = None) -> np.ndarray:
     """The rule's labels, re-read by a discussion reader when there is one; it keeps the rule's seeds and the
     sentences that name a tactic. With an episode judge (which needs the reader), every tactic with a seed is a
-    candidate (`min_sentences` is the judge's to decide) and the judge keeps the ones the text discusses."""
+    candidate (`min_sentences` is the judge's to decide) and the judge keeps the ones the text discusses. A
+    second reader (which needs the first) then re-reads the sentences of the tactics kept."""
     if judge is not None and reader is not None:
         cfg = candidate_rule(cfg)
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
     if reader is None:
         return labels
     seeds = seed_sentences(scores, facts.long_enough, cfg)
-    read = reader.read(scores, labels, facts, seeds | facts.named, reading_floor(cfg))
-    return judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
+    keep, floor = seeds | facts.named, reading_floor(cfg)
+    read = reader.read(scores, labels, facts, keep, floor)
+    decided = judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
+    return second.reread(scores, labels, facts, reader, decided, keep, floor) if second is not None else decided
 
 
 def candidate_rule(cfg: ClassifierConfig) -> ClassifierConfig:

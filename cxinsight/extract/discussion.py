@@ -44,7 +44,7 @@ class SentenceFacts:
     words: np.ndarray        # int: its number of words
 
 
-def _shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
+def shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     """values moved `by` rows later (positive: row i holds values[i - by]), along the first axis."""
     out = np.full(values.shape, fill, dtype=float)
     if by > 0:
@@ -56,7 +56,7 @@ def _shift(values: np.ndarray, by: int, fill: float) -> np.ndarray:
     return out
 
 
-def _moving_mean(values: np.ndarray, width: int) -> np.ndarray:
+def moving_mean(values: np.ndarray, width: int) -> np.ndarray:
     """Mean over `width` rows centred on each row, the first and last rows repeated beyond the ends."""
     half = width // 2
     padded = np.concatenate([np.repeat(values[:1], half, axis=0), values, np.repeat(values[-1:], half, axis=0)])
@@ -73,13 +73,28 @@ def _distance_to(marked: np.ndarray) -> np.ndarray:
     return np.minimum(rows - before, after - rows)
 
 
+def turns(speakers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(each turn's first sentence, each sentence's turn, each turn's length): a turn is a run of one speaker."""
+    n = len(speakers)
+    turn_starts = np.ones(n, dtype=bool)
+    turn_starts[1:] = speakers[1:] != speakers[:-1]
+    starts = np.flatnonzero(turn_starts)
+    return starts, np.cumsum(turn_starts) - 1, np.diff(np.append(starts, n))
+
+
+def turn_means(values: np.ndarray, speakers: np.ndarray) -> np.ndarray:
+    """Per row, the mean of `values` (rows, columns) over the row's turn."""
+    starts, turn, lengths = turns(speakers)
+    return (np.add.reduceat(values, starts, axis=0) / lengths[:, None])[turn]
+
+
 def features(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> dict[int, np.ndarray]:
     """Per discussed tactic k (one the rule labelled anywhere): its (sentences, FEATURES) matrix."""
-    discussed, stacked = _stacked(scores, labels, facts)
+    discussed, stacked = feature_array(scores, labels, facts)
     return {int(k): stacked[:, j] for j, k in enumerate(discussed)}
 
 
-def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tuple[np.ndarray, np.ndarray]:
+def feature_array(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tuple[np.ndarray, np.ndarray]:
     """(the discussed tactics, their (sentences, discussed tactics, FEATURES) array), all computed together:
     calibration reads every rule's labels through this."""
     n = len(scores)
@@ -88,28 +103,26 @@ def _stacked(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> tu
         return discussed, np.zeros((n, 0, len(FEATURES)))
     score, labelled = scores[:, discussed].astype(float), labels[:, discussed]
     flag = labelled.astype(float)
-    turn_starts = np.ones(n, dtype=bool)
-    turn_starts[1:] = facts.speakers[1:] != facts.speakers[:-1]
-    starts = np.flatnonzero(turn_starts)
-    turn = np.cumsum(turn_starts) - 1
-    lengths = np.diff(np.append(starts, n))  # per turn
+    starts, turn, lengths = turns(facts.speakers)
+    turn_starts = np.zeros(n, dtype=bool)
+    turn_starts[starts] = True
     same_prev = np.append(False, ~turn_starts[1:])
     same_next = np.append(~turn_starts[1:], False)
     distance = _distance_to(labelled).clip(0, 10).astype(float)
     rank = (score[:, None, :] > score[:, :, None]).sum(axis=2)  # [i, k]: discussed tactics scoring above k
-    turn_mean = (np.add.reduceat(score, starts, axis=0) / lengths[:, None])[turn]
+    turn_mean = turn_means(score, facts.speakers)
     turn_best = np.maximum.reduceat(score, starts, axis=0)[turn]
     per_sentence = lambda column: np.broadcast_to(np.asarray(column, dtype=float)[:, None], score.shape)  # noqa: E731
     stacked = np.stack([
         score, score - scores.max(axis=1)[:, None], score - score.max(axis=1)[:, None], rank, flag, distance,
         distance == 0, distance == 1, distance <= 3,
-        _shift(score, 1, 0), _shift(score, -1, 0), _shift(score, 2, 0), _shift(score, -2, 0), _moving_mean(score, 5),
-        _shift(flag, 1, 0), _shift(flag, -1, 0), per_sentence(same_prev), per_sentence(same_next),
+        shift(score, 1, 0), shift(score, -1, 0), shift(score, 2, 0), shift(score, -2, 0), moving_mean(score, 5),
+        shift(flag, 1, 0), shift(flag, -1, 0), per_sentence(same_prev), per_sentence(same_next),
         per_sentence(facts.long_enough), facts.named[:, discussed], np.broadcast_to(flag.mean(axis=0), score.shape),
         np.full(score.shape, len(discussed)), per_sentence(lengths[turn].clip(0, 30)),
         per_sentence((np.arange(n) - starts[turn]).clip(0, 30)), per_sentence(facts.question), per_sentence(facts.host),
-        per_sentence(np.log1p(facts.words)), score - _shift(score, 1, 0), score - _shift(score, -1, 0),
-        turn_mean, turn_best, _moving_mean(score, 9),
+        per_sentence(np.log1p(facts.words)), score - shift(score, 1, 0), score - shift(score, -1, 0),
+        turn_mean, turn_best, moving_mean(score, 9),
     ], axis=-1).astype(float)
     return discussed, stacked
 
@@ -128,14 +141,21 @@ class DiscussionReader(StandardisedRegression):
         Beyond those it labels only statements scoring at least `floor` for the tactic: next to a discussion it
         otherwise took "Her daughter plays the cello." (0.10) and the host's "So where did you start?" on short
         texts (held out over the 42 tuning documents, both guards together: word F1 0.680 either way)."""
+        discussed, stacked = feature_array(scores, labels, facts)
+        chosen = choose(self.probabilities(stacked) >= self.threshold, scores, discussed, facts,
+                        facts.named if keep is None else keep, floor)
         out = labels.copy()
-        keep = facts.named if keep is None else keep
-        discussed, stacked = _stacked(scores, labels, facts)
-        plausible = (scores[:, discussed] >= floor) & ~facts.question[:, None]
-        chosen = ((self.probabilities(stacked) >= self.threshold) & plausible) | keep[:, discussed]
         some = chosen.any(axis=0)
         out[:, discussed[some]] = chosen[:, some]
         return out
+
+
+def choose(wanted: np.ndarray, scores: np.ndarray, discussed: np.ndarray, facts: SentenceFacts, keep: np.ndarray,
+           floor: float) -> np.ndarray:
+    """(sentences, discussed tactics): the sentences a reader `wanted` that are statements scoring at least
+    `floor` for the tactic, and every sentence of `keep` (sentences, tactics)."""
+    plausible = (scores[:, discussed] >= floor) & ~facts.question[:, None]
+    return (wanted & plausible) | keep[:, discussed]
 
 
 def training_rows(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, gold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -152,7 +172,12 @@ THRESHOLDS = np.round(np.arange(0.2, 0.7001, 0.025), 3)
 def train_reader(rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0) -> DiscussionReader:
     """Fit on the pooled rows of the tuning documents; the threshold is the one that maximises pooled sentence
     F1 on those rows (the rule's growth settings were chosen the same way)."""
-    reader = DiscussionReader.fit(rows, targets, regularisation)
+    return fit_reading(DiscussionReader, rows, targets, regularisation)
+
+
+def fit_reading(kind, rows: np.ndarray, targets: np.ndarray, regularisation: float = 1.0):
+    """A `kind` of StandardisedRegression fitted on pooled rows, at the threshold of best pooled sentence F1."""
+    reader = kind.fit(rows, targets, regularisation)
     p = reader.probabilities(rows)
     f1 = [2 * ((p >= t) & targets).sum() / max(1, (p >= t).sum() + targets.sum()) for t in THRESHOLDS]
     reader.threshold = float(THRESHOLDS[int(np.argmax(f1))])

@@ -26,6 +26,7 @@ import numpy as np
 from cxinsight.errors import ConfigError
 from cxinsight.extract.discussion import DiscussionReader
 from cxinsight.extract.episode_judge import EpisodeJudge
+from cxinsight.extract.second_reading import SecondReader
 from cxinsight.models import Tactic
 
 LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in this range
@@ -56,6 +57,7 @@ class TacticHead:
     trained_on: list[str] = field(default_factory=list)
     reader: DiscussionReader | None = None  # the second reading of each discussion (extract/discussion.py)
     judge: EpisodeJudge | None = None  # which tactics a text discusses (extract/episode_judge.py)
+    second: SecondReader | None = None  # a second reading in the light of the first (extract/second_reading.py)
 
     def current(self, tactics: list[Tactic]) -> np.ndarray:
         """Per tactic: True where the head holds weights trained against the tactic as it now reads."""
@@ -78,6 +80,8 @@ class TacticHead:
             data["discussion_reader"] = self.reader.to_dict()
         if self.judge is not None:
             data["episode_judge"] = self.judge.to_dict()
+        if self.second is not None:
+            data["second_reader"] = self.second.to_dict()
         Path(path).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 
@@ -97,6 +101,8 @@ def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
             head.reader = DiscussionReader.from_dict(data["discussion_reader"])
         if data.get("episode_judge"):
             head.judge = EpisodeJudge.from_dict(data["episode_judge"])
+        if data.get("second_reader"):
+            head.second = SecondReader.from_dict(data["second_reader"])
     except FileNotFoundError:
         raise ConfigError(path, "the classifier's head file is missing; train it with `cxinsight eval "
                                 "--train-head`, or remove `head:` from the taxonomy's classifier settings") from None
@@ -120,6 +126,7 @@ def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: l
     import warnings
 
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     X = np.vstack([*example_vectors, *(v for v, _ in docs)])
     n_examples = sum(len(v) for v in example_vectors)
@@ -129,7 +136,7 @@ def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: l
         y = np.concatenate([*(np.full(len(v), j == k) for j, v in enumerate(example_vectors)),
                             *(gold[:, k] for _, gold in docs)])
         regression = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=2000)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(1):  # one BLAS thread is faster at this size (regression.py)
             warnings.simplefilter("ignore")  # convergence chatter on tiny training sets
             regression.fit(X, y, sample_weight=weight)
         head.weights[tactic.id] = regression.coef_[0].astype(np.float32)

@@ -47,11 +47,13 @@ class StandardisedRegression:
         import warnings
 
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         mean, scale = rows.mean(axis=0), rows.std(axis=0)
         scale[scale < 1e-6] = 1.0
         regression = LogisticRegression(C=regularisation, max_iter=3000)
-        with warnings.catch_warnings():
+        # One BLAS thread: on these narrow rows, threads cost more than they give (0.06 s a fit vs 0.45 s on 2 cores).
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
             regression.fit((rows - mean) / scale, targets)
         return cls(mean, scale, regression.coef_[0].astype(float), float(regression.intercept_[0]))
