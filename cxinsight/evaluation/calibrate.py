@@ -136,9 +136,9 @@ def objective(result: dict) -> float:
     return result["episode_level"]["f1"] + result["sentence_level"]["f1"]
 
 
-def grid(base: ClassifierConfig, scorings=SCORINGS):
+def grid(base: ClassifierConfig, scorings=SCORINGS, min_sentences_tried=(1, 2, 3)):
     for (window, context), margin, min_sentences, threshold in itertools.product(
-            scorings, (0.0, 0.03, 1.0), (1, 2, 3), np.arange(0.25, 0.61, 0.01)):
+            scorings, (0.0, 0.03, 1.0), min_sentences_tried, np.arange(0.25, 0.61, 0.01)):
         yield base.model_copy(update={"window": window, "context": context, "margin": margin,
                                       "min_sentences": min_sentences, "threshold": round(float(threshold), 2)})
 
@@ -165,10 +165,13 @@ SEED_RULES_GROWN = 25  # growth is tried on this many of the best seed rules (th
 
 def sweep(cases: list[Prepared], base: ClassifierConfig) -> tuple[ClassifierConfig, dict]:
     """The rule with the best episode F1 + sentence F1 on `cases`, in two stages: the seed rules (scoring,
-    threshold, margin, min_sentences) without growth, then growth on the best of them."""
+    threshold, margin, min_sentences unless a judge decides) without growth, then growth on the best of them."""
     scorings = [s for s in SCORINGS if all(s in c.scores for c in cases)] or [scoring_key(base)]
     no_growth = base.model_copy(update={"grow_threshold": None, "grow_margin": 0.0, "fill_gap": 0})
-    seeds = [cfg for _, _, cfg, _ in _ranked(cases, grid(no_growth, scorings))[:SEED_RULES_GROWN]]
+    # With an episode judge, every tactic with a seed is a candidate: min_sentences changes nothing, so it stays.
+    judged = any(c.judge is not None and c.reader is not None for c in cases)
+    tried = (base.min_sentences,) if judged else (1, 2, 3)
+    seeds = [cfg for _, _, cfg, _ in _ranked(cases, grid(no_growth, scorings, tried))[:SEED_RULES_GROWN]]
     _, _, best_cfg, best = _ranked(cases, (g for cfg in seeds for g in growth_grid(cfg)))[0]
     return best_cfg, best
 

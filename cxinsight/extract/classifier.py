@@ -234,9 +234,10 @@ def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
         return labels
     seeds = seed_sentences(scores, facts.long_enough, cfg)
     keep, floor = seeds | facts.named, reading_floor(cfg)
-    read = reader.read(scores, labels, facts, keep, floor)
-    decided = judge.decide(scores, labels, read, facts, seeds, reader) if judge is not None else read
-    return second.reread(scores, labels, facts, reader, decided, keep, floor) if second is not None else decided
+    first = reader.first_reading(scores, labels, facts)  # what the reader, the judge and the second reader all read
+    read = reader.read(scores, labels, facts, keep, floor, first)
+    decided = judge.decide(scores, labels, read, facts, seeds, reader, first) if judge is not None else read
+    return second.reread(scores, labels, facts, reader, decided, keep, floor, first) if second is not None else decided
 
 
 def candidate_rule(cfg: ClassifierConfig) -> ClassifierConfig:

@@ -128,21 +128,41 @@ def feature_array(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) 
 
 
 @dataclass
+class FirstReading:
+    """What the discussion reader sees and says about the tactics the rule found in one text, computed once: the
+    episode judge and the second reader read it too."""
+    discussed: np.ndarray      # the tactics the rule labelled anywhere
+    rows: np.ndarray           # (sentences, discussed, FEATURES)
+    probabilities: np.ndarray  # (sentences, discussed): the reader's
+
+    def of(self, tactic: int) -> np.ndarray:
+        """The reader's probabilities for one tactic (zeros if the rule did not find it)."""
+        at = np.flatnonzero(self.discussed == tactic)
+        return self.probabilities[:, at[0]] if len(at) else np.zeros(len(self.rows))
+
+
+@dataclass
 class DiscussionReader(StandardisedRegression):
     """A standardised logistic regression over FEATURES, and the probability from which a sentence is labelled."""
 
     FEATURES: ClassVar[tuple[str, ...]] = FEATURES
     KIND: ClassVar[str] = "discussion reader"
 
+    def first_reading(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts) -> FirstReading:
+        discussed, rows = feature_array(scores, labels, facts)
+        return FirstReading(discussed, rows, self.probabilities(rows) if rows.size else np.zeros(rows.shape[:2]))
+
     def read(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, keep: np.ndarray | None = None,
-             floor: float = -np.inf) -> np.ndarray:
+             floor: float = -np.inf, reading: FirstReading | None = None) -> np.ndarray:
         """The rule's `labels` re-read: same tactics, sentences chosen by the reader. `keep` (sentences, tactics):
         sentences that stay labelled whatever the reader says (the rule's seeds and those naming the tactic).
         Beyond those it labels only statements scoring at least `floor` for the tactic: next to a discussion it
         otherwise took "Her daughter plays the cello." (0.10) and the host's "So where did you start?" on short
-        texts (held out over the 42 tuning documents, both guards together: word F1 0.680 either way)."""
-        discussed, stacked = feature_array(scores, labels, facts)
-        chosen = choose(self.probabilities(stacked) >= self.threshold, scores, discussed, facts,
+        texts (held out over the 42 tuning documents, both guards together: word F1 0.680 either way).
+        `reading`: this reader's first_reading of the same labels, if already made."""
+        reading = reading or self.first_reading(scores, labels, facts)
+        discussed = reading.discussed
+        chosen = choose(reading.probabilities >= self.threshold, scores, discussed, facts,
                         facts.named if keep is None else keep, floor)
         out = labels.copy()
         some = chosen.any(axis=0)

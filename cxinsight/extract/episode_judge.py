@@ -18,7 +18,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from cxinsight.extract.discussion import DiscussionReader, SentenceFacts, features
+from cxinsight.extract.discussion import DiscussionReader, FirstReading, SentenceFacts
 from cxinsight.extract.regression import StandardisedRegression
 
 # One column per feature, in this order; the head file stores the names so a file from another version is refused.
@@ -30,18 +30,20 @@ FEATURES = (
 
 
 def candidate_features(scores: np.ndarray, labels: np.ndarray, read: np.ndarray, facts: SentenceFacts,
-                       seeds: np.ndarray, reader: DiscussionReader) -> tuple[np.ndarray, np.ndarray]:
+                       seeds: np.ndarray, reader: DiscussionReader,
+                       reading: FirstReading | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(the candidate tactics: those the reader kept any sentence of, their (candidates, FEATURES) rows).
-    `labels`: the rule's, with any number of seeds; `read`: the reader's reading of them."""
+    `labels`: the rule's, with any number of seeds; `read`: the reader's reading of them (`reading`: its
+    first_reading, if already made)."""
     candidates = np.flatnonzero(read.any(axis=0)) if len(scores) else np.zeros(0, dtype=int)
     if not len(candidates):
         return candidates, np.zeros((0, len(FEATURES)))
-    per_tactic = features(scores, labels, facts)
+    reading = reading or reader.first_reading(scores, labels, facts)
     best_of = scores.argmax(axis=1)
     text_best = max(scores[:, k].max() for k in candidates)
     rows = []
     for k in candidates:
-        p = reader.probabilities(per_tactic[k]) if k in per_tactic else np.zeros(len(scores))
+        p = reading.of(k)
         column = np.sort(scores[:, k])[::-1]
         top_p = np.sort(p)[::-1]
         rows.append([
@@ -61,9 +63,9 @@ class EpisodeJudge(StandardisedRegression):
     KIND: ClassVar[str] = "episode judge"
 
     def decide(self, scores: np.ndarray, labels: np.ndarray, read: np.ndarray, facts: SentenceFacts,
-               seeds: np.ndarray, reader: DiscussionReader) -> np.ndarray:
+               seeds: np.ndarray, reader: DiscussionReader, reading: FirstReading | None = None) -> np.ndarray:
         """`read` with the tactics the judge does not keep cleared (a tactic named by an alias stays)."""
-        candidates, rows = candidate_features(scores, labels, read, facts, seeds, reader)
+        candidates, rows = candidate_features(scores, labels, read, facts, seeds, reader, reading)
         out = read.copy()
         if len(candidates):
             dropped = candidates[(self.probabilities(rows) < self.threshold) & ~facts.named[:, candidates].any(axis=0)]

@@ -22,7 +22,7 @@ import numpy as np
 
 from cxinsight.extract.discussion import FEATURES as FIRST_FEATURES
 from cxinsight.extract.discussion import (
-    DiscussionReader, SentenceFacts, choose, feature_array, fit_reading, moving_mean, shift, turn_means,
+    DiscussionReader, FirstReading, SentenceFacts, choose, fit_reading, moving_mean, shift, turn_means,
 )
 from cxinsight.extract.regression import StandardisedRegression
 
@@ -35,11 +35,12 @@ READING_FEATURES = (
 FEATURES = FIRST_FEATURES + READING_FEATURES
 
 
-def reading_features(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts,
-                     first: DiscussionReader) -> tuple[np.ndarray, np.ndarray]:
-    """(the tactics the rule's `labels` discuss, their (sentences, discussed tactics, FEATURES) array)."""
-    discussed, rows = feature_array(scores, labels, facts)
-    p = first.probabilities(rows) if rows.size else np.zeros(rows.shape[:2])
+def reading_features(scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, first: DiscussionReader,
+                     reading: FirstReading | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(the tactics the rule's `labels` discuss, their (sentences, discussed tactics, FEATURES) array).
+    `reading`: the `first` reader's first_reading of the same labels, if already made."""
+    reading = reading or first.first_reading(scores, labels, facts)
+    discussed, rows, p = reading.discussed, reading.rows, reading.probabilities
     other = _best_other(p)
     extra = np.stack([
         p, shift(p, 1, 0), shift(p, -1, 0), moving_mean(p, 3), moving_mean(p, 5), moving_mean(p, 9), other,
@@ -66,10 +67,11 @@ class SecondReader(StandardisedRegression):
     KIND: ClassVar[str] = "second reader"
 
     def reread(self, scores: np.ndarray, labels: np.ndarray, facts: SentenceFacts, first: DiscussionReader,
-               decided: np.ndarray, keep: np.ndarray, floor: float = -np.inf) -> np.ndarray:
+               decided: np.ndarray, keep: np.ndarray, floor: float = -np.inf,
+               reading: FirstReading | None = None) -> np.ndarray:
         """`decided` (the first reading, judged) with each tactic it holds re-read. `labels`: the rule's, which the
-        first reader read; `keep` and `floor` as in DiscussionReader.read."""
-        discussed, rows = reading_features(scores, labels, facts, first)
+        first reader read; `keep` and `floor` as in DiscussionReader.read; `reading` as in reading_features."""
+        discussed, rows = reading_features(scores, labels, facts, first, reading)
         chosen = choose(self.probabilities(rows) >= self.threshold, scores, discussed, facts, keep, floor)
         use = decided[:, discussed].any(axis=0) & chosen.any(axis=0)
         out = decided.copy()
