@@ -59,7 +59,7 @@ def main() -> None:
         table.add_row(name, str(n), f"{1000 * embed_s:.0f}",
                       *(f"{1000 * t:.2f}" for t in (plain, scored, read, judged, second)),
                       f"{scored / plain:.2f}", f"{read / scored:.2f}", f"{judged / read:.2f}", f"{second / judged:.2f}")
-    Console().print(table)
+    Console(width=200).print(table)  # wide enough for every column when not on a terminal
     session.close()
 
 
