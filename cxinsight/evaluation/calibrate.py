@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from cxinsight.extract.classifier import candidate_rule, label, read_labels, reading_floor, seed_sentences
+from cxinsight.extract.classifier import candidate_rule, label, read_labels, reading_floor, reread, seed_sentences
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.extract.second_reading import SecondReader
@@ -110,7 +110,8 @@ def _count(case: Prepared, cfg: ClassifierConfig) -> np.ndarray:
     key = (scoring_key(cfg), reading_floor(cfg), hashlib.blake2b(np.packbits(labels).tobytes() + np.packbits(seeds).tobytes(),
                                              digest_size=16).digest())
     if key not in case.read:
-        case.read[key] = tally(case, predict(case, cfg))
+        case.read[key] = tally(case, reread(scores, facts, labels, seeds, reading_floor(cfg), case.reader, case.judge,
+                                            case.second))
     return case.read[key]
 
 

@@ -233,8 +233,14 @@ def read_labels(scores: np.ndarray, facts: SentenceFacts, cfg: ClassifierConfig,
     labels = label(scores, facts.long_enough, facts.named, cfg, facts.speakers)
     if reader is None:
         return labels
-    seeds = seed_sentences(scores, facts.long_enough, cfg)
-    keep, floor = seeds | facts.named, reading_floor(cfg)
+    return reread(scores, facts, labels, seed_sentences(scores, facts.long_enough, cfg), reading_floor(cfg), reader,
+                  judge, second)
+
+
+def reread(scores: np.ndarray, facts: SentenceFacts, labels: np.ndarray, seeds: np.ndarray, floor: float,
+           reader: DiscussionReader, judge: EpisodeJudge | None = None, second: SecondReader | None = None) -> np.ndarray:
+    """What read_labels makes of the rule's `labels` and `seeds`: read, judged, read again."""
+    keep = seeds | facts.named
     first = reader.first_reading(scores, labels, facts)  # what the reader, the judge and the second reader all read
     read = reader.read(scores, labels, facts, keep, floor, first)
     decided = judge.decide(scores, labels, read, facts, seeds, reader, first) if judge is not None else read

@@ -39,20 +39,21 @@ def candidate_features(scores: np.ndarray, labels: np.ndarray, read: np.ndarray,
     if not len(candidates):
         return candidates, np.zeros((0, len(FEATURES)))
     reading = reading or reader.first_reading(scores, labels, facts)
-    best_of = scores.argmax(axis=1)
-    text_best = max(scores[:, k].max() for k in candidates)
-    rows = []
-    for k in candidates:
-        p = reading.of(k)
-        column = np.sort(scores[:, k])[::-1]
-        top_p = np.sort(p)[::-1]
-        rows.append([
-            seeds[:, k].sum(), labels[:, k].sum(), read[:, k].sum(), read[:, k].mean(), column[0], column[:3].mean(),
-            column[:5].mean(), top_p[0], p[read[:, k]].mean(), top_p[:3].mean(), p.sum(), float(facts.named[:, k].any()),
-            len(candidates), np.log(len(scores)), column[0] - text_best, (best_of == k).sum(),
-            ((best_of == k) & facts.long_enough).mean(),
-        ])
-    return candidates, np.asarray(rows, dtype=float)
+    # All candidates at once (calibration judges every reading of a sweep): columns are candidates.
+    column = -np.sort(-scores[:, candidates], axis=0)  # each candidate's scores, best first
+    p = np.stack([reading.of(k) for k in candidates], axis=1)
+    top_p = -np.sort(-p, axis=0)
+    kept = read[:, candidates]
+    best = scores.argmax(axis=1)[:, None] == candidates[None, :]
+    n = len(scores)
+    rows = np.stack([
+        seeds[:, candidates].sum(axis=0), labels[:, candidates].sum(axis=0), kept.sum(axis=0), kept.mean(axis=0),
+        column[0], column[:3].mean(axis=0), column[:5].mean(axis=0), top_p[0], (p * kept).sum(axis=0) / kept.sum(axis=0),
+        top_p[:3].mean(axis=0), p.sum(axis=0), facts.named[:, candidates].any(axis=0),
+        np.full(len(candidates), len(candidates)), np.full(len(candidates), np.log(n)), column[0] - column[0].max(),
+        best.sum(axis=0), (best & facts.long_enough[:, None]).mean(axis=0),
+    ], axis=1)
+    return candidates, rows.astype(float)
 
 
 @dataclass

@@ -25,7 +25,8 @@ class StandardisedRegression:
     KIND: ClassVar[str] = "regression"
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
-        logits = ((rows - self.mean) / self.scale) @ self.weights + self.bias
+        # ((rows - mean) / scale) @ weights + bias, folded so the rows are not copied twice (calibration reads a lot)
+        logits = rows @ (self.weights / self.scale) + (self.bias - (self.mean / self.scale) @ self.weights)
         return 1.0 / (1.0 + np.exp(-logits))
 
     def to_dict(self) -> dict:
