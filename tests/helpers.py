@@ -242,3 +242,13 @@ def voice_composite(path: Path, names: list[str], pause: float = 0.6) -> list[tu
                 at += len(speech) / 16000 + pause
     write_audio(path, np.concatenate(pieces), 16000)
     return turns
+
+
+def one_feature(kind, feature: str, weight: float, bias: float, threshold: float = 0.5):
+    """A StandardisedRegression of `kind` (reader, judge, second reader) that weighs one named feature only,
+    on unscaled rows: its probability is sigmoid(weight x feature + bias)."""
+    import numpy as np
+
+    weights = np.zeros(len(kind.FEATURES))
+    weights[kind.FEATURES.index(feature)] = weight
+    return kind(np.zeros(len(kind.FEATURES)), np.ones(len(kind.FEATURES)), weights, bias, threshold)

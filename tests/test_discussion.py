@@ -8,6 +8,7 @@ import pytest
 from cxinsight.errors import ConfigError
 from cxinsight.extract.discussion import FEATURES, DiscussionReader, SentenceFacts, features, train_reader, training_rows
 from cxinsight.extract.head import TacticHead, load_head
+from tests.helpers import one_feature
 
 
 def _facts(n: int, named: np.ndarray | None = None) -> SentenceFacts:
@@ -33,9 +34,7 @@ def test_features_cover_only_the_tactics_the_rule_found():
 
 
 def _reader(bias: float) -> DiscussionReader:
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index("score")] = 1.0
-    return DiscussionReader(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), weights, bias, threshold=0.5)
+    return one_feature(DiscussionReader, "score", 1.0, bias)
 
 
 def test_the_reader_rereads_sentences_but_never_adds_or_drops_a_tactic():

@@ -7,11 +7,11 @@ import pytest
 
 from cxinsight.errors import ConfigError
 from cxinsight.extract.classifier import read_labels
-from cxinsight.extract.discussion import FEATURES as READER_FEATURES
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import FEATURES, EpisodeJudge, candidate_features, train_judge
 from cxinsight.extract.head import TacticHead, load_head
 from cxinsight.extract.taxonomy import ClassifierConfig
+from tests.helpers import one_feature
 
 # Tactic 0 seeds three sentences, tactic 1 one (a passing remark under min_sentences 3), tactic 2 none.
 SCORES = np.array([[0.60, 0.20, 0.1], [0.58, 0.20, 0.1], [0.55, 0.20, 0.1], [0.20, 0.52, 0.1], [0.30, 0.30, 0.1]])
@@ -26,15 +26,11 @@ def _facts(named: np.ndarray | None = None) -> SentenceFacts:
 
 
 def _reader() -> DiscussionReader:  # keeps what the rule labelled
-    weights = np.zeros(len(READER_FEATURES))
-    weights[READER_FEATURES.index("rule_label")] = 10.0
-    return DiscussionReader(np.zeros(len(READER_FEATURES)), np.ones(len(READER_FEATURES)), weights, -5.0, 0.5)
+    return one_feature(DiscussionReader, "rule_label", 10.0, -5.0)
 
 
 def _judge(on: str, weight: float, bias: float) -> EpisodeJudge:
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index(on)] = weight
-    return EpisodeJudge(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), weights, bias)
+    return one_feature(EpisodeJudge, on, weight, bias)
 
 
 def test_every_tactic_with_a_seed_is_a_candidate_and_the_judge_decides_instead_of_min_sentences():

@@ -14,6 +14,7 @@ from cxinsight.extract.second_reading import (
     FEATURES, READING_FEATURES, SecondReader, _best_other, reading_features, second_training_rows, train_second_reader,
 )
 from cxinsight.extract.taxonomy import ClassifierConfig
+from tests.helpers import one_feature
 
 # Tactic 0 seeds sentences 0-2 and tactic 1 sentence 4; tactic 2 nowhere. Sentence 3 is too short to seed.
 # Sentences 0-3 are Ana's, 4-6 Ben's. Without growth, the readers' floor is the threshold, 0.5.
@@ -31,15 +32,11 @@ def _facts(question: np.ndarray | None = None) -> SentenceFacts:
 
 
 def _first() -> DiscussionReader:  # keeps what the rule labelled
-    weights = np.zeros(len(FIRST_FEATURES))
-    weights[FIRST_FEATURES.index("rule_label")] = 10.0
-    return DiscussionReader(np.zeros(len(FIRST_FEATURES)), np.ones(len(FIRST_FEATURES)), weights, -5.0, 0.5)
+    return one_feature(DiscussionReader, "rule_label", 10.0, -5.0)
 
 
 def _second(on: str, weight: float, bias: float) -> SecondReader:
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index(on)] = weight
-    return SecondReader(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), weights, bias, 0.5)
+    return one_feature(SecondReader, on, weight, bias)
 
 
 def test_best_other_is_the_strongest_other_tactic():

@@ -143,7 +143,7 @@ def _judging(docs: list[dict], reading: list[tuple], scores: list[np.ndarray], r
         read = reader.read(doc_scores, labels, facts, seeds | facts.named, reading_floor(rule))
         candidates, rows = candidate_features(doc_scores, labels, read, facts, seeds, reader)
         out.append({"scores": doc_scores, "facts": facts, "reader": reader, "labels": labels, "seeds": seeds,
-                    "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates], "gold": docs[i]["gold"],
+                    "read": read, "rows": rows, "targets": docs[i]["gold"].any(axis=0)[candidates],
                     "second": second_training_rows(doc_scores, labels, facts, reader, docs[i]["gold"])})
     return out
 
@@ -161,7 +161,7 @@ def _second_held_out(docs: list[dict], reading: list[tuple], judging: list[dict]
         for j, case in enumerate(judging):
             if j != i:
                 first = train_reader(*_pooled([r for k, r in enumerate(reading) if k not in (i, j)]))
-                rows.append(second_training_rows(case["scores"], case["labels"], case["facts"], first, case["gold"]))
+                rows.append(second_training_rows(case["scores"], case["labels"], case["facts"], first, docs[j]["gold"]))
         out.append(train_second_reader(np.vstack([r for r, _ in rows]), np.concatenate([t for _, t in rows])))
     return out
 
