@@ -11,7 +11,7 @@ from cxinsight.embed import MODEL_NAME, get_embedder
 from cxinsight.ingest.batch import ingest
 from cxinsight.settings import load_settings
 from cxinsight.store.archive import Archive
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, ROOT
 
 
 def counts(store):
@@ -143,3 +143,32 @@ def test_same_slug_from_different_sources_never_overwrites(tmp_path, cli_run, is
     assert [(o["episode_id"], o["detail"]) for o in third] == [(i, "already indexed, same content") for i in ids]
     episodes = {e["episode_id"]: e["guest"] for e in json.loads(cli_run("episodes", "--json").stdout)["episodes"]}
     assert set(episodes) == set(ids) and len(set(episodes.values())) == 2
+
+
+def test_an_edited_taxonomy_labels_unchanged_episodes_again(tmp_path, cli_run, isolated_store):
+    """Same content is skipped only while the taxonomy and head that labelled it are unchanged; after an edit the
+    episode is labelled again with the edited taxonomy, and the outcome says why."""
+    prompts = tmp_path / "prompts"
+    shutil.copytree(ROOT / "prompts", prompts)
+    taxonomy = prompts / "tactics.yaml"
+    shutil.copy(CORPUS / "02-harbourline-claims.srt", tmp_path / "claims.srt")
+
+    def ingest_once() -> dict:
+        return json.loads(cli_run("--taxonomy", str(taxonomy), "ingest", str(tmp_path / "claims.srt"), "--json").stdout)["outcomes"][0]
+
+    def storytelling_quotes() -> list[str]:
+        out = cli_run("--taxonomy", str(taxonomy), "quotes", "--tactic", "customer-storytelling", "-f", "json", "-n", "1000")
+        return [q["text"] for q in json.loads(out.stdout)["quotes"]]
+
+    assert ingest_once()["status"] == "indexed"
+    assert not any("claims review" in text for text in storytelling_quotes())
+    assert ingest_once()["detail"] == "already indexed, same content"
+    # A user names the tactic by a new alias: the store's labels must follow, without --force.
+    text = taxonomy.read_text(encoding="utf-8")
+    aliases = 'aliases: ["customer storytelling"]'
+    assert aliases in text
+    taxonomy.write_text(text.replace(aliases, 'aliases: ["customer storytelling", "claims review"]'), encoding="utf-8")
+    again = ingest_once()
+    assert again["status"] == "indexed" and "labelled again: the taxonomy or tactic head changed" in again["detail"]
+    assert any("claims review" in text for text in storytelling_quotes())
+    assert ingest_once()["detail"] == "already indexed, same content"

@@ -139,6 +139,8 @@ def ingest(ctx, paths, manifests, feeds, workers, max_download_mb, max_download_
     (title, show, guest, organisation, date, url), a manifest row or the feed.
     Episodes already indexed with the same content are skipped, so re-running an
     interrupted batch resumes it; `cxinsight status` shows where a batch stands.
+    An episode labelled under another taxonomy or head file is labelled again
+    (its audio is not transcribed again); --force redoes everything.
     A bad item is reported in one line and the rest of the batch goes on.
 
     \b

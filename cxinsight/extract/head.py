@@ -118,6 +118,19 @@ def taxonomy_head(taxonomy, embedder) -> TacticHead | None:
     return load_head(head_file(taxonomy), embedder.dimensions, embedder.name)
 
 
+def labelling_fingerprint(taxonomy) -> str:
+    """What an episode's tactic labels were made with: the taxonomy file and the head file it names, by content.
+
+    Stored with each episode, so an ingest re-labels an episode whose labels an edited taxonomy or a retrained
+    head would now give differently, instead of skipping it as unchanged.
+    """
+    digest = hashlib.sha256()
+    for path in [Path(taxonomy.path)] + ([head_file(taxonomy)] if taxonomy.classifier.head else []):
+        digest.update(path.read_bytes() if path.is_file() else b"")
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
 def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: list[tuple[np.ndarray, np.ndarray]],
                model: str, trained_on: list[str] | None = None) -> TacticHead:
     """One balanced logistic regression per tactic. `example_vectors`: per tactic, the vectors of its

@@ -76,7 +76,7 @@ def ingest(
                 item.note = ingestor.claim_id(item, claimed)
                 path = ingestor.locate(item)
                 digest = content_hash(path)
-                reason = ingestor.skip_reason(item.episode_id, digest, force)
+                reason = ingestor.skip_reason(item, digest, force)
                 twin = queued.get(digest, item.episode_id)
                 # A twin that already failed indexed nothing: this file gets its own outcome, not "skipped".
                 if not reason and twin != item.episode_id and twin not in failed:

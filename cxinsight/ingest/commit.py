@@ -44,9 +44,12 @@ class Ingestor:
 
     def __init__(self, settings: Settings, lease=None):
         from cxinsight.embed import MODEL_NAME
+        from cxinsight.extract.head import labelling_fingerprint
+        from cxinsight.extract.taxonomy import load_taxonomy
         from cxinsight.store.archive import Archive
 
         self.settings = settings
+        self.labelling = labelling_fingerprint(load_taxonomy(settings.taxonomy))  # a bad taxonomy stops here
         # A server lease can be lost to another writer while this one is stalled; a lock file cannot.
         self.confirm_writer = lease.confirm if lease is not None else (lambda: None)
         # Readers of an embedded store go on between commits; each commit holds them off (store/access.py).
@@ -122,15 +125,19 @@ class Ingestor:
         path = record.get("source_path") or ""  # stores from before ids were owned: the file it came from
         return str(Path(path).resolve()) if path and Path(path).exists() else None
 
-    def skip_reason(self, episode_id: str, digest: str, force: bool) -> str:
-        """Why this content need not be indexed again ("" when it must be)."""
+    def skip_reason(self, item: BatchItem, digest: str, force: bool) -> str:
+        """Why this content need not be indexed again ("" when it must be). Content indexed before with labels
+        from another taxonomy or head (or before labels were fingerprinted) is indexed again, and said so."""
         if force:
             return ""
-        current = self.archive.record(episode_id)
+        current = self.archive.record(item.episode_id)
         if current and current.get("content_hash") == digest:
-            return "already indexed, same content"
+            if current.get("labelling") == self.labelling:
+                return "already indexed, same content"
+            self._note(item, "same content, labelled again: the taxonomy or tactic head changed since it was indexed")
+            return ""
         twin = self.archive.find_by_hash(digest)
-        if twin and twin != episode_id:
+        if twin and twin != item.episode_id:
             return f"same content as episode '{twin}'"
         return ""
 

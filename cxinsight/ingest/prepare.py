@@ -91,6 +91,7 @@ class Processor:
                  on_audio: Callable[[Path, float, float], None] | None = None):
         from cxinsight.embed import get_embedder
         from cxinsight.extract.chain import build_extraction_chain
+        from cxinsight.extract.head import labelling_fingerprint
         from cxinsight.extract.taxonomy import load_taxonomy
         from cxinsight.llm.calls import client_for
 
@@ -98,6 +99,7 @@ class Processor:
         self.threads = threads
         self.on_audio = on_audio
         self.taxonomy = load_taxonomy(settings.taxonomy)
+        self.labelling = labelling_fingerprint(self.taxonomy)
         self.embedder = get_embedder()
         self.extractor, client = "embedding", client_for(settings)
         if client is not None:
@@ -182,7 +184,7 @@ class Processor:
         passages, vectors = assemble(episode, mentions, self.embedder)
         extra = {"taxonomy": Path(self.taxonomy.path).name, "extractor": "embedding" if fallback else self.extractor,
                  "transcriber": episode.transcript.source_format, "llm_fallback": fallback,
-                 "language": known_language(episode.transcript)}
+                 "language": known_language(episode.transcript), "labelling": self.labelling}
         note = f" (LLM step failed: {fallback}; kept the embedding classifier's mentions)" if fallback else ""
         return Prepared(episode, passages, mentions, vectors, extra, time.perf_counter() - started, note)
 

@@ -9,7 +9,7 @@ from cxinsight.models import Episode, TacticMention
 from cxinsight.text.passages import assemble
 
 # What an ingest recorded about how the episode was made: kept across a rewrite.
-_KEPT = ("taxonomy", "extractor", "transcriber", "llm_fallback", "language", "source")
+_KEPT = ("taxonomy", "labelling", "extractor", "transcriber", "llm_fallback", "language", "source")
 
 
 def rewrite_episode(archive, embedder, episode: Episode, mentions: list[TacticMention]) -> str:
