@@ -124,7 +124,11 @@ def test_eval_scores_several_sets_side_by_side(cli_run, on_corpus, tmp_path, mon
     assert "corpus/devset/gold.yaml: none of its documents is in this store" in default.stderr
 
 
-def test_train_head_reports_held_out_figures_and_writes_the_head_beside_the_taxonomy(cli_run, on_corpus, tmp_path):
+def test_train_head_reports_held_out_figures_and_writes_the_head_beside_the_taxonomy(cli_run, on_corpus, tmp_path,
+                                                                                     monkeypatch):
+    from cxinsight.evaluation import calibrate
+
+    monkeypatch.setattr(calibrate, "SEED_RULES_GROWN", 5)  # its suggested rule's reach is not under test here
     taxonomy = tmp_path / "tactics.yaml"
     taxonomy.write_text((ROOT / "prompts" / "tactics.yaml").read_text())  # names `head: tactic_head.json`, absent here
     missing = cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD))
