@@ -169,6 +169,6 @@ def test_an_edited_taxonomy_labels_unchanged_episodes_again(tmp_path, cli_run, i
     assert aliases in text
     taxonomy.write_text(text.replace(aliases, 'aliases: ["customer storytelling", "claims review"]'), encoding="utf-8")
     again = ingest_once()
-    assert again["status"] == "indexed" and "labelled again: the taxonomy or tactic head changed" in again["detail"]
+    assert again["status"] == "indexed" and "labelled again (taxonomy or head changed)" in again["detail"]
     assert any("claims review" in text for text in storytelling_quotes())
     assert ingest_once()["detail"] == "already indexed, same content"

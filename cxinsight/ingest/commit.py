@@ -134,7 +134,7 @@ class Ingestor:
         if current and current.get("content_hash") == digest:
             if current.get("labelling") == self.labelling:
                 return "already indexed, same content"
-            self._note(item, "same content, labelled again: the taxonomy or tactic head changed since it was indexed")
+            self._note(item, "same content, labelled again (taxonomy or head changed)")
             return ""
         twin = self.archive.find_by_hash(digest)
         if twin and twin != item.episode_id:
