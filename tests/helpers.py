@@ -252,3 +252,15 @@ def one_feature(kind, feature: str, weight: float, bias: float, threshold: float
     weights = np.zeros(len(kind.FEATURES))
     weights[kind.FEATURES.index(feature)] = weight
     return kind(np.zeros(len(kind.FEATURES)), np.ones(len(kind.FEATURES)), weights, bias, threshold)
+
+
+def sentence_facts(n: int, tactics: int, **fields):
+    """SentenceFacts for `n` plain sentences over `tactics` tactics (long enough, 12 words, unlabelled, no alias, no
+    question, no host line); `fields` replaces any of them."""
+    import numpy as np
+
+    from cxinsight.extract.discussion import SentenceFacts
+
+    plain = {"long_enough": np.ones(n, bool), "named": np.zeros((n, tactics), bool), "speakers": np.array([""] * n, dtype=object),
+             "question": np.zeros(n, bool), "host": np.zeros(n, bool), "words": np.full(n, 12)}
+    return SentenceFacts(**{**plain, **{k: v for k, v in fields.items() if v is not None}})

@@ -8,13 +8,11 @@ import pytest
 from cxinsight.errors import ConfigError
 from cxinsight.extract.discussion import FEATURES, DiscussionReader, SentenceFacts, features, train_reader, training_rows
 from cxinsight.extract.head import TacticHead, load_head
-from tests.helpers import one_feature
+from tests.helpers import one_feature, sentence_facts
 
 
 def _facts(n: int, named: np.ndarray | None = None) -> SentenceFacts:
-    return SentenceFacts(long_enough=np.ones(n, bool), named=np.zeros((n, 2), bool) if named is None else named,
-                         speakers=np.array(["Ana"] * 3 + ["Ben"] * (n - 3), dtype=object),
-                         question=np.zeros(n, bool), host=np.zeros(n, bool), words=np.full(n, 12))
+    return sentence_facts(n, 2, named=named, speakers=np.array(["Ana"] * 3 + ["Ben"] * (n - 3), dtype=object))
 
 
 SCORES = np.array([[0.50, 0.2], [0.45, 0.2], [0.30, 0.2], [0.20, 0.3], [0.10, 0.2], [0.40, 0.2]])

@@ -11,7 +11,7 @@ from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import FEATURES, EpisodeJudge, candidate_features, train_judge
 from cxinsight.extract.head import TacticHead, load_head
 from cxinsight.extract.taxonomy import ClassifierConfig
-from tests.helpers import one_feature
+from tests.helpers import one_feature, sentence_facts
 
 # Tactic 0 seeds three sentences, tactic 1 one (a passing remark under min_sentences 3), tactic 2 none.
 SCORES = np.array([[0.60, 0.20, 0.1], [0.58, 0.20, 0.1], [0.55, 0.20, 0.1], [0.20, 0.52, 0.1], [0.30, 0.30, 0.1]])
@@ -19,10 +19,7 @@ RULE = ClassifierConfig(threshold=0.5, margin=0.0, min_sentences=3, window=1, co
 
 
 def _facts(named: np.ndarray | None = None) -> SentenceFacts:
-    n = len(SCORES)
-    return SentenceFacts(long_enough=np.ones(n, bool), named=np.zeros((n, 3), bool) if named is None else named,
-                         speakers=np.array([""] * n, dtype=object), question=np.zeros(n, bool), host=np.zeros(n, bool),
-                         words=np.full(n, 12))
+    return sentence_facts(len(SCORES), 3, named=named)
 
 
 def _reader() -> DiscussionReader:  # keeps what the rule labelled

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 from cxinsight.evaluation.evaluate import gold_labels
 from cxinsight.models import Sentence
+from tests.helpers import sentence_facts
 
 
 def _episode(*texts):
@@ -61,11 +62,9 @@ def test_word_level_counts_charge_a_long_sentence_by_its_words():
     import numpy as np
 
     from cxinsight.evaluation.calibrate import Prepared, counts, totals
-    from cxinsight.extract.discussion import SentenceFacts
     from cxinsight.extract.taxonomy import ClassifierConfig
 
-    facts = SentenceFacts(long_enough=np.ones(2, bool), named=np.zeros((2, 1), bool), speakers=np.array(["", ""], object),
-                          question=np.zeros(2, bool), host=np.zeros(2, bool), words=np.array([9, 4]))
+    facts = sentence_facts(2, 1, words=np.array([9, 4]))
     case = Prepared(scores={(1, 0.0): np.array([[0.9], [0.1]])}, gold=np.array([[True], [False]]), genre="",
                     facts=facts, words=np.array([9, 4]), gold_words=np.array([[3], [0]]))
     cfg = ClassifierConfig(threshold=0.5, margin=1.0, min_sentences=1, window=1, context=0.0)

@@ -14,7 +14,7 @@ from cxinsight.extract.second_reading import (
     FEATURES, READING_FEATURES, SecondReader, _best_other, reading_features, second_training_rows, train_second_reader,
 )
 from cxinsight.extract.taxonomy import ClassifierConfig
-from tests.helpers import one_feature
+from tests.helpers import one_feature, sentence_facts
 
 # Tactic 0 seeds sentences 0-2 and tactic 1 sentence 4; tactic 2 nowhere. Sentence 3 is too short to seed.
 # Sentences 0-3 are Ana's, 4-6 Ben's. Without growth, the readers' floor is the threshold, 0.5.
@@ -25,10 +25,8 @@ RULE = ClassifierConfig(threshold=0.5, margin=0.0, min_sentences=1, window=1, co
 
 def _facts(question: np.ndarray | None = None) -> SentenceFacts:
     n = len(SCORES)
-    return SentenceFacts(long_enough=np.arange(n) != 3, named=np.zeros((n, 3), bool),
-                         speakers=np.array(["Ana"] * 4 + ["Ben"] * 3, dtype=object),
-                         question=np.zeros(n, bool) if question is None else question, host=np.zeros(n, bool),
-                         words=np.full(n, 12))
+    return sentence_facts(n, 3, long_enough=np.arange(n) != 3, question=question,
+                          speakers=np.array(["Ana"] * 4 + ["Ben"] * 3, dtype=object))
 
 
 def _first() -> DiscussionReader:  # keeps what the rule labelled
