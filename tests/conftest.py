@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,6 +54,37 @@ def corpus_store(tmp_path_factory) -> Path:
     report = ingest([CORPUS], load_settings(store=store))
     assert report.count("indexed") == 8, [o.detail for o in report.outcomes]
     return store
+
+
+@pytest.fixture(scope="session")
+def festival_audio(tmp_path_factory) -> Path:
+    """The first ten turns of episode 01 (about 2.5 minutes), host and guest in two festival voices, with its
+    `.turns.csv` and name sidecar beside it; synthesized once. Read-only for tests."""
+    sys.path.insert(0, str(ROOT / "corpus"))
+    from synthesize import synthesize
+
+    folder = tmp_path_factory.mktemp("festival")
+    return synthesize(CORPUS / "01-brightwater-cleanup.txt", folder, ".mp3", max_turns=10, name="brightwater-start")
+
+
+@pytest.fixture(scope="session")
+def audio_and_text_store(tmp_path_factory, festival_audio) -> Path:
+    """That audio (transcribed and diarized for real) and episode 02's SRT as `harbourline`, ingested once.
+    A test that writes to the store copies it first (`copied_store`)."""
+    from cxinsight.ingest.batch import ingest
+    from cxinsight.settings import load_settings
+
+    folder = tmp_path_factory.mktemp("audio-and-text")
+    text = shutil.copy(CORPUS / "02-harbourline-claims.srt", folder / "harbourline.srt")
+    store = folder / "store"
+    report = ingest([festival_audio, Path(text)], load_settings(store=store))
+    assert report.count("indexed") == 2, [o.detail for o in report.outcomes]
+    return store
+
+
+def copied_store(store: Path, into: Path) -> Path:
+    """A private copy of a session store (its Chroma files and journal), for a module that writes to it."""
+    return Path(shutil.copytree(store, into / "store"))
 
 
 @pytest.fixture

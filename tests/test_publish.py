@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from functools import partial
@@ -19,26 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT, copied_store
 
 EPISODE = "brightwater-start"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "corpus"))
-    from synthesize import synthesize
-
-    from cxinsight.ingest.batch import ingest
-    from cxinsight.settings import load_settings
-
-    folder = tmp_path_factory.mktemp("publish")
-    audio = synthesize(CORPUS / "01-brightwater-cleanup.txt", folder / "audio", ".mp3", max_turns=10, name=EPISODE)
-    text = shutil.copy(CORPUS / "02-harbourline-claims.srt", folder / "harbourline.srt")
-    store = folder / "store"
-    report = ingest([audio, Path(text)], load_settings(store=store))
-    assert report.count("indexed") == 2, [o.detail for o in report.outcomes]
-    return store
+def store(tmp_path_factory, audio_and_text_store) -> Path:
+    return copied_store(audio_and_text_store, tmp_path_factory.mktemp("publish"))
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def test_crash_soak(tmp_path):
     sys.path.insert(0, str(ROOT / "bench"))
     import crash_soak
 
-    rounds = int(os.environ.get("CXINSIGHT_SOAK_ROUNDS", "3"))
+    rounds = int(os.environ.get("CXINSIGHT_SOAK_ROUNDS", "2"))
     seed = int(os.environ.get("CXINSIGHT_SOAK_SEED", "19"))
     result = crash_soak.run(tmp_path, rounds, seed)
     assert result["failed"] == 0, f"seed {seed}, round {result['failed']}: {result['failure']}"

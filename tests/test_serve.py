@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, copied_store
 from tests.helpers import LoggedProcess, free_port, transcript_sentences
 
 EPISODE = "brightwater-start"
@@ -30,20 +30,8 @@ SCREENSHOTS = ROOT / ".pytest-output"  # kept after the run (ignored by git): wh
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Path:
-    sys.path.insert(0, str(ROOT / "corpus"))
-    from synthesize import synthesize
-
-    from cxinsight.ingest.batch import ingest
-    from cxinsight.settings import load_settings
-
-    folder = tmp_path_factory.mktemp("serve")
-    audio = synthesize(CORPUS / "01-brightwater-cleanup.txt", folder / "audio", ".mp3", max_turns=10, name=EPISODE)
-    text = shutil.copy(CORPUS / "02-harbourline-claims.srt", folder / f"{TEXT_EPISODE}.srt")
-    store = folder / "store"
-    report = ingest([audio, Path(text)], load_settings(store=store))
-    assert report.count("indexed") == 2, [o.detail for o in report.outcomes]
-    return store
+def store(tmp_path_factory, audio_and_text_store) -> Path:
+    return copied_store(audio_and_text_store, tmp_path_factory.mktemp("serve"))
 
 
 def start_server(store: Path, *args: str) -> tuple[LoggedProcess, str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
 from tests.helpers import librivox_clips, real_voices, voice_composite
 
 GUEST, HOST = "Marisol Okafor-Lind", "Hannah Kessler-Moyo"
@@ -44,16 +44,11 @@ def transcribe(path: Path):
 
 
 @pytest.fixture(scope="module")
-def festival_interview(tmp_path_factory) -> tuple[Path, list[tuple[str, float, float]]]:
+def festival_interview(festival_audio) -> tuple[Path, list[tuple[str, float, float]]]:
     """The first ten turns of episode 01 (about 2.5 minutes), host and guest in two festival voices."""
-    sys.path.insert(0, str(ROOT / "corpus"))
-    from synthesize import synthesize
-
-    folder = tmp_path_factory.mktemp("festival")
-    audio = synthesize(CORPUS / "01-brightwater-cleanup.txt", folder, ".mp3", max_turns=10, name="brightwater-start")
-    with open(audio.with_name(f"{audio.stem}.turns.csv"), encoding="utf-8") as handle:
+    with open(festival_audio.with_name(f"{festival_audio.stem}.turns.csv"), encoding="utf-8") as handle:
         turns = [(r["speaker"], float(r["start"]), float(r["end"])) for r in csv.DictReader(handle)]
-    return audio, turns
+    return festival_audio, turns
 
 
 def test_festival_interview_words_are_attributed(festival_interview, tmp_path):
