@@ -98,3 +98,18 @@ def test_a_stamped_line_whose_next_stamp_is_minutes_later_keeps_its_sentences_wh
     assert ben[0].start == 4.0 and ben[1].end < 20  # said from 0:04 at a talking pace, not spread to 2:00
     assert all(s.estimated for s in ben)  # interpolated inside a long cue: shown with "~"
     assert sentences[3].start == 120.0
+
+
+def test_unpunctuated_captions_are_cut_at_a_cue_end_not_every_60_words():
+    """Auto-captions have no sentence ends; a cue's end after 20 words ends the sentence, never mid-cue."""
+    lines = [" ".join(f"w{c}x{i}" for i in range(7)) for c in range(12)]  # 12 cues of 7 lower-case words
+    t = Transcript(segments=[Segment(start=3 * c, end=3 * c + 3, text=line, speaker="A") for c, line in enumerate(lines)])
+    sentences = split_sentences(t, "c")
+    assert " ".join(s.text for s in sentences) == " ".join(lines)  # nothing lost or altered
+    assert [len(s.text.split()) for s in sentences] == [21, 21, 21, 21]  # three whole cues each
+    assert [s.start for s in sentences] == [0, 9, 18, 27]  # each starts where its first cue does
+    # punctuated captions keep a long sentence whole across cue ends: 22-word sentences ending mid-cue
+    words = [f"W{i}" + ("." if i % 22 == 21 or i == 83 else "") for i in range(84)]
+    cues = [" ".join(words[i:i + 7]) for i in range(0, 84, 7)]
+    punctuated = Transcript(segments=[Segment(start=3 * c, end=3 * c + 3, text=cue, speaker="A") for c, cue in enumerate(cues)])
+    assert [len(s.text.split()) for s in split_sentences(punctuated, "p")] == [22, 22, 22, 18]
