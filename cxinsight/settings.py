@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     min_support: float = Field(default=0.60, ge=-1.0, le=2.0)
     rrf_k: int = Field(default=60, description="reciprocal rank fusion constant")
     candidates: int = Field(default=40, description="passages each retriever hands to the fusion")
+    episode_weight: float = Field(default=2.0, ge=0.0, description="weight in the fusion of the whole-episode keyword "
+                                  "ranking, added to each passage of a ranked episode (0: passages alone)")
     # Transcription (audio and video input).
     engine: str = Field(default="auto", description="auto | faster-whisper | openai-whisper (env CXINSIGHT_ENGINE)")
     whisper_model: str = Field(default="tiny.en", description="tiny.en | base | CTranslate2 folder | .pt file")

@@ -71,3 +71,43 @@ def test_cached_word_counts_follow_writes(tmp_path):
     index.delete_episode("e2")
     assert index.document_frequencies(["backlog"])[0] == {"backlog": 1}
     index.close()
+
+
+def _passage(pid, episode, ingest, text):
+    return {"passage_id": pid, "episode_id": episode, "ingest_id": ingest, "speaker": "", "tactics": ",", "text": text}
+
+
+def test_episodes_are_ranked_by_their_whole_text(tmp_path):
+    """A question's words may meet only across an episode's passages: the pharmacy's hiring is told in one, the
+    fact that it is a pharmacy in another. Whole episodes are ranked by BM25 over all their passages."""
+    index = KeywordIndex(tmp_path / "keyword.sqlite3")
+    index.add([_passage("a:p0@1", "a", "1", "We run three hundred pharmacy stores on the high street."),
+               _passage("a:p1@1", "a", "1", "Interviews now ask how candidates treat people, and bonuses follow.")])
+    index.add([_passage("b:p0@1", "b", "1", "The airline changed its interviews and its bonuses for cabin crew."),
+               _passage("b:p1@1", "b", "1", "Candidates are hired for how they treat passengers.")])
+    index.add([_passage("c:p0@1", "c", "1", "Pharmacy shortages hit the flu season.")])
+    question = "How did the pharmacy chain rework interviews and bonuses?"
+    assert {pid for pid, _, _ in index.search(question, 2)} != {"a:p0@1", "a:p1@1"}  # no one passage holds both
+    assert [e for e, _ in index.rank_episodes(question, 10)] == ["a", "b", "c"]
+    # an episode's rows go with its passages: a later ingest replaces them, a removal deletes them
+    index.add([_passage("a:p0@2", "a", "2", "We sell garden furniture.")])
+    index.delete_other_ingests("a", "2")
+    assert ("a", "2") not in index.rank_episodes(question, 10) and [e for e, _ in index.rank_episodes(question, 10)] == ["b", "c"]
+    index.delete_episode("b")
+    index.delete_ingest("1")
+    assert index.rank_episodes(question, 10) == [] and index.rank_episodes("garden furniture", 10) == [("a", "2")]
+    index.close()
+
+
+def test_an_index_from_before_episode_ranking_gets_it_on_open(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "keyword.sqlite3"
+    index = KeywordIndex(path)
+    index.add([_passage("a:p0@1", "a", "1", "The pharmacy chain"), _passage("a:p1@1", "a", "1", "changed its interviews.")])
+    index.close()
+    with sqlite3.connect(path) as db:  # as an older version left it: passages only
+        db.execute("DROP TABLE episodes")
+    reopened = KeywordIndex(path)
+    assert reopened.rank_episodes("pharmacy interviews", 5) == [("a", "1")]
+    reopened.close()

@@ -11,7 +11,7 @@ from cxinsight.embed import MODEL_NAME, get_embedder
 from cxinsight.ingest.batch import ingest
 from cxinsight.settings import load_settings
 from cxinsight.store.archive import Archive
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import CORPUS, ROOT, copied_store
 
 
 def counts(store):
@@ -172,3 +172,46 @@ def test_an_edited_taxonomy_labels_unchanged_episodes_again(tmp_path, cli_run, i
     assert again["status"] == "indexed" and "labelled again (taxonomy or head changed)" in again["detail"]
     assert any("claims review" in text for text in storytelling_quotes())
     assert ingest_once()["detail"] == "already indexed, same content"
+
+
+def test_a_question_naming_an_organisation_by_its_kind_is_answered_from_that_episode(tmp_path, cli_run, isolated_store,
+                                                                                      corpus_store, monkeypatch):
+    """"The pharmacy chain" is said in one passage of its episode and its hiring in another; an airline's episode
+    tells of hiring in the words of the question. Ranking whole episodes by BM25 (store/keyword.rank_episodes)
+    in the fusion puts the pharmacy first; without it, the airline's passage wins. The sample corpus is there
+    too, as distractors and so that BM25's word weights mean something."""
+    assert copied_store(corpus_store, tmp_path) == isolated_store
+    folder = tmp_path / "shows"
+    folder.mkdir()
+    (folder / "opal-pharmacy.txt").write_text(
+        "Host: Welcome back to the show.\n\n"
+        "Meera: Thanks. I run customer operations at Opal, a pharmacy chain with three hundred stores. "
+        "Most of our people work behind the counter. The stores sit on high streets and in retail parks. "
+        "We open early for commuters and late on Thursdays.\n\n"
+        "Host: And what changed first?\n\n"
+        "Meera: We changed how we hire. Candidates now role-play a worried customer in the interview. "
+        "Store managers' bonuses depend on what customers tell us, not only on sales.\n", encoding="utf-8")
+    (folder / "sable-airline.txt").write_text(
+        "Host: Today, an airline.\n\n"
+        "Ingrid: We reworked recruitment interviews and crew bonuses around how staff treat passengers. "
+        "Interviews test empathy and bonuses reward it.\n\n"
+        "Host: Fuel prices went up this year.\n\n"
+        "Ingrid: They did, and we ordered twelve new aircraft.\n", encoding="utf-8")
+    (folder / "harbour-hotels.txt").write_text(
+        "Host: Our guest runs guest services at a hotel chain.\n\n"
+        "Dana: Forty hotels in the chain, mostly by the sea. Summer is busy and winter is quiet.\n\n"
+        "Host: What about interviews?\n\n"
+        "Dana: Interviews happen in each hotel. Housekeeping is the hardest team to staff.\n\n"
+        "Host: And bonuses?\n\n"
+        "Dana: Bonuses are set by the owners every spring, and they follow occupancy.\n", encoding="utf-8")
+    assert cli_run("ingest", str(folder)).exit_code == 0
+    question = "How did the pharmacy chain rework interviews and bonuses?"
+
+    def first_cited() -> str:
+        answer = json.loads(cli_run("ask", question, "--json").output)
+        assert answer["refused"] is False
+        return answer["citations"][0]["episode_id"]
+
+    assert first_cited() == "opal-pharmacy"
+    monkeypatch.setenv("CXINSIGHT_EPISODE_WEIGHT", "0")  # passages alone
+    assert first_cited() == "sable-airline"

@@ -51,7 +51,8 @@ def hybrid_search(
     if speaker and not speakers:
         return []
     pool = max(settings.candidates, k * 2)
-    keyword_search = _KEYWORD_THREAD.submit(archive.keyword.search, query, pool, episode_id, speakers, tactic)
+    keyword_search = _KEYWORD_THREAD.submit(_keyword_side, archive.keyword, query, pool, episode_id, speakers, tactic,
+                                            not episode_id and settings.episode_weight > 0)
     try:
         vector = embedder.embed([query])[0]
         vector_hits = archive.query_passages(vector, pool, _where(episode_id, speakers, tactic))
@@ -59,12 +60,21 @@ def hybrid_search(
         named_vector = embedder.embed([without_names(query, naming) or query])[0] if named else vector
         named_hits = archive.query_passages(named_vector, pool, _where(named, speakers, tactic)) if named else []
     finally:
-        keyword_hits = [(pid, ingest) for pid, ingest, _ in keyword_search.result()]  # never left running
+        passage_ranks, episode_ranks = keyword_search.result()  # never left running
+        keyword_hits = [(pid, ingest) for pid, ingest, _ in passage_ranks]
 
     fused: dict[str, float] = {}
     for ranked in ([h["id"] for h in vector_hits], [pid for pid, _ in keyword_hits], [h["id"] for h in named_hits]):
         for rank, pid in enumerate(ranked):
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (settings.rrf_k + rank + 1)
+    # Each passage of an episode whose whole text matches the question well gets that episode's rank too: the
+    # question's words may meet only across passages ("the pharmacy chain" in one, its hiring in another).
+    committed = archive.records_for({e for e, _ in episode_ranks})
+    ranked = [e for e, ingest in episode_ranks if committed.get(e, {}).get("ingest_id") == ingest]
+    episode_rank = {e: rank for rank, e in enumerate(ranked)}
+    for pid in fused:
+        if (rank := episode_rank.get(_episode_of(pid))) is not None:
+            fused[pid] += settings.episode_weight / (settings.rrf_k + rank + 1)
     # Every candidate, not just the first k: statements move up past questions and a host's lines before the
     # cut. With only a few more than k, a short query that names a show ("Skylark surveys") found the host's
     # introduction filling the window, and search listed nothing but the host.
@@ -95,6 +105,17 @@ def hybrid_search(
             )
         )
     return evidence_first(hits, records, set(named), settings.min_relevance)[:k]
+
+
+def _keyword_side(keyword, query: str, pool: int, episode_id, speakers, tactic, rank_episodes: bool):
+    """The passages' BM25 ranking, and the episodes' when asked; one after the other on the index's connection."""
+    passages = keyword.search(query, pool, episode_id, speakers, tactic)
+    return passages, (keyword.rank_episodes(query, pool) if rank_episodes else [])
+
+
+def _episode_of(passage_id: str) -> str:
+    """'{episode_id}:p00012@{ingest_id}' -> episode_id."""
+    return passage_id.rsplit("@", 1)[0].rsplit(":p", 1)[0]
 
 
 def evidence_first(hits: list[SearchHit], records: dict, named: set[str], min_relevance: float) -> list[SearchHit]:

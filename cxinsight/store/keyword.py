@@ -15,7 +15,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages USING fts5(
     passage_id UNINDEXED, episode_id UNINDEXED, ingest_id UNINDEXED,
     speaker UNINDEXED, tactics UNINDEXED, text, tokenize = 'porter unicode61'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS episodes USING fts5(
+    episode_id UNINDEXED, ingest_id UNINDEXED, text, tokenize = 'porter unicode61'
+);
 """
+# `episodes` holds each episode's passages as one text, for a ranking of whole episodes (`rank_episodes`): a
+# question that names an organisation by its kind ("the pharmacy chain") matches the episode where that kind
+# and the question's topic meet, though no one passage holds both.
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Very common words carry no keyword signal and slow FTS5 OR queries down.
 _STOPWORDS = set(
@@ -50,6 +56,7 @@ class KeywordIndex:
         self._db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        self._fill_episodes()
         self._vocab_ready = False
         # Term -> passages holding it. fts5vocab counts by walking the term's whole posting list (about 3 ms a
         # search at 143k passages), and a warm process meets the same words again; any write here clears it,
@@ -65,31 +72,48 @@ class KeywordIndex:
         self._db.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
         return cache_mb
 
+    def _fill_episodes(self) -> None:
+        """An index written before `episodes` existed gets it from its passages, once."""
+        if self._db.execute("SELECT 1 FROM episodes LIMIT 1").fetchone() or not self._db.execute(
+                "SELECT 1 FROM passages LIMIT 1").fetchone():
+            return
+        with self._db:
+            self._db.execute("INSERT INTO episodes (episode_id, ingest_id, text) SELECT episode_id, ingest_id, "
+                             "group_concat(text, ' ') FROM passages GROUP BY episode_id, ingest_id")
+
     def add(self, rows: list[dict]) -> None:
+        """One ingest's passages of one or more episodes (all of each episode's passages at once)."""
         self._df.clear()
+        texts: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            texts.setdefault((row["episode_id"], row["ingest_id"]), []).append(row["text"])
         with self._db:
             self._db.executemany(
                 "INSERT INTO passages (passage_id, episode_id, ingest_id, speaker, tactics, text) "
                 "VALUES (:passage_id, :episode_id, :ingest_id, :speaker, :tactics, :text)",
                 rows,
             )
+            self._db.executemany("INSERT INTO episodes (episode_id, ingest_id, text) VALUES (?, ?, ?)",
+                                 [(e, i, " ".join(parts)) for (e, i), parts in texts.items()])
 
     def delete_other_ingests(self, episode_id: str, keep_ingest_id: str | None) -> None:
         self._df.clear()
         with self._db:
-            self._db.execute(
-                "DELETE FROM passages WHERE episode_id = ? AND ingest_id IS NOT ?", (episode_id, keep_ingest_id or "")
-            )
+            for table in ("passages", "episodes"):
+                self._db.execute(f"DELETE FROM {table} WHERE episode_id = ? AND ingest_id IS NOT ?",
+                                 (episode_id, keep_ingest_id or ""))
 
     def delete_ingest(self, ingest_id: str) -> None:
         self._df.clear()
         with self._db:
-            self._db.execute("DELETE FROM passages WHERE ingest_id = ?", (ingest_id,))
+            for table in ("passages", "episodes"):
+                self._db.execute(f"DELETE FROM {table} WHERE ingest_id = ?", (ingest_id,))
 
     def delete_episode(self, episode_id: str) -> None:
         self._df.clear()
         with self._db:
-            self._db.execute("DELETE FROM passages WHERE episode_id = ?", (episode_id,))
+            for table in ("passages", "episodes"):
+                self._db.execute(f"DELETE FROM {table} WHERE episode_id = ?", (episode_id,))
 
     @staticmethod
     def query_words(query: str) -> list[str]:
@@ -165,6 +189,15 @@ class KeywordIndex:
         sql += " ORDER BY bm25(passages) LIMIT ?"
         args.append(limit)
         return [(r[0], r[1], float(r[2])) for r in self._db.execute(sql, args)]
+
+    def rank_episodes(self, query: str, limit: int) -> list[tuple[str, str]]:
+        """(episode_id, ingest_id) of the episodes whose whole text best matches the query's words (BM25), best
+        first; the caller keeps committed ingests only."""
+        expression = self.match_expression(query)
+        if not expression:
+            return []
+        sql = "SELECT episode_id, ingest_id FROM episodes WHERE episodes MATCH ? ORDER BY bm25(episodes) LIMIT ?"
+        return [(r[0], r[1]) for r in self._db.execute(sql, (expression, limit))]
 
     def ingests(self) -> dict[str, str]:
         """episode id -> the ingest id its rows carry (one per episode once cleanup has run)."""
