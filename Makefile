@@ -86,7 +86,7 @@ demo: install audio
 lint: install $(TEST_STAMP)
 	$(BIN)/ruff check cxinsight tests bench corpus
 
-# The full suite (what .ci/run calls): unit, models and e2e tiers, about 13.5 minutes on 2 cores (2026-11-24).
+# The full suite (what .ci/run calls): unit, models and e2e tiers, about 12 minutes on 2 cores (2026-11-25).
 test: install $(TEST_STAMP) lint
 	$(BIN)/python -m pytest -q
 
