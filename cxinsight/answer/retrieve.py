@@ -108,9 +108,11 @@ def hybrid_search(
 
 
 def _keyword_side(keyword, query: str, pool: int, episode_id, speakers, tactic, rank_episodes: bool):
-    """The passages' BM25 ranking, and the episodes' when asked; one after the other on the index's connection."""
-    passages = keyword.search(query, pool, episode_id, speakers, tactic)
-    return passages, (keyword.rank_episodes(query, pool) if rank_episodes else [])
+    """The passages' BM25 ranking, and the episodes' when asked; one after the other on the index's connection,
+    with the query's words chosen once."""
+    expression = keyword.match_expression(query)
+    passages = keyword.search(query, pool, episode_id, speakers, tactic, expression=expression)
+    return passages, (keyword.rank_episodes(query, pool, expression=expression) if rank_episodes else [])
 
 
 def _episode_of(passage_id: str) -> str:

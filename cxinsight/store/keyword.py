@@ -170,9 +170,10 @@ class KeywordIndex:
         return " OR ".join(f'"{t}"' for t in self.informative_words(self.query_words(query)))
 
     def search(self, query: str, limit: int, episode_id: str | None = None, speakers: list[str] | None = None,
-               tactic: str | None = None) -> list[tuple[str, str, float]]:
-        """(passage_id, ingest_id, bm25) best first. bm25 is negated so larger is better."""
-        expression = self.match_expression(query)
+               tactic: str | None = None, expression: str | None = None) -> list[tuple[str, str, float]]:
+        """(passage_id, ingest_id, bm25) best first. bm25 is negated so larger is better. `expression`: the
+        query's match_expression, when the caller already has it."""
+        expression = self.match_expression(query) if expression is None else expression
         if not expression:
             return []
         sql = "SELECT passage_id, ingest_id, -bm25(passages) FROM passages WHERE passages MATCH ?"
@@ -190,10 +191,10 @@ class KeywordIndex:
         args.append(limit)
         return [(r[0], r[1], float(r[2])) for r in self._db.execute(sql, args)]
 
-    def rank_episodes(self, query: str, limit: int) -> list[tuple[str, str]]:
+    def rank_episodes(self, query: str, limit: int, expression: str | None = None) -> list[tuple[str, str]]:
         """(episode_id, ingest_id) of the episodes whose whole text best matches the query's words (BM25), best
         first; the caller keeps committed ingests only."""
-        expression = self.match_expression(query)
+        expression = self.match_expression(query) if expression is None else expression
         if not expression:
             return []
         sql = "SELECT episode_id, ingest_id FROM episodes WHERE episodes MATCH ? ORDER BY bm25(episodes) LIMIT ?"
