@@ -40,7 +40,7 @@ def main() -> None:
     for episode_id in sorted(session.archive.records()):
         episode, _ = session.archive.load_episode(episode_id)
         started = time.perf_counter()
-        vectors = centroids.window_vectors(episode.sentences, episode.meta)
+        vectors = with_second.scoring_vectors(episode.sentences, episode.meta)  # the centroids read the first block
         embed_s = time.perf_counter() - started
         timings = []
         for classifier in (centroids, with_head, with_reader, with_judge, with_second):

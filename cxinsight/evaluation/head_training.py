@@ -20,7 +20,7 @@ from cxinsight.evaluation.evaluate import gold_labels, gold_words, head_in_sampl
 from cxinsight.extract.classifier import TacticClassifier, candidate_rule, label, reading_floor, seed_sentences
 from cxinsight.extract.discussion import train_reader, training_rows
 from cxinsight.extract.episode_judge import candidate_features, train_judge
-from cxinsight.extract.head import head_file, taxonomy_head, train_head
+from cxinsight.extract.head import INPUTS, head_file, taxonomy_head, train_head
 from cxinsight.extract.second_reading import second_training_rows, train_second_reader
 
 
@@ -35,7 +35,7 @@ def _documents(session, classifier, gold_paths: list[Path]) -> list[dict]:
             prepared = cal.prepare(classifier, {"episode": episode, "gold": gold_labels(episode, labels)[0],
                                                 "words": gold_words(episode, labels), "scores": {}, "genre": str(gold_path)})
             docs.append({"set": str(gold_path), "episode": episode, "gold": prepared.gold, "prepared": prepared,
-                         "vectors": classifier.window_vectors(episode.sentences, episode.meta)})
+                         "vectors": classifier.scoring_vectors(episode.sentences, episode.meta, inputs=INPUTS)})
     return docs
 
 
@@ -59,7 +59,7 @@ def _held_out(session, tuning: list[Path]) -> tuple[list[dict], list[np.ndarray]
         classifier.head = None
         centroid.append(classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]))
         others = [(d["vectors"], d["gold"]) for j, d in enumerate(docs) if j != i]
-        classifier.head = train_head(taxonomy.tactics, examples, others, embedder.name)
+        classifier.head = train_head(taxonomy.tactics, examples, others, embedder.name, inputs=INPUTS)
         held_out.append(classifier.sentence_scores(episode.sentences, vectors=doc["vectors"]))
     return docs, centroid, held_out, examples
 
@@ -99,7 +99,7 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
         figures["first_reading_held_out"] = cal.totals(sum(first_only[k] for k in pick))
         figures["head_reader_and_judge_held_out"] = cal.totals(sum(read_held_out[k] for k in pick))
     head = train_head(taxonomy.tactics, examples, [(d["vectors"], d["gold"]) for d in docs], embedder.name,
-                      trained_on=[str(g) for g in tuning])
+                      trained_on=[str(g) for g in tuning], inputs=INPUTS)
     head.reader = train_reader(*_pooled(reading))
     head.judge = train_judge(*_pooled_candidates(judging))
     head.second = train_second_reader(*_pooled_second(judging))

@@ -46,7 +46,7 @@ import numpy as np
 from cxinsight.extract.discussion import DiscussionReader, SentenceFacts
 from cxinsight.extract.episode_judge import EpisodeJudge
 from cxinsight.extract.second_reading import SecondReader
-from cxinsight.extract.head import TacticHead, taxonomy_head
+from cxinsight.extract.head import TacticHead, input_blocks, taxonomy_head
 from cxinsight.extract.taxonomy import ClassifierConfig, Taxonomy
 from cxinsight.models import EpisodeMeta, Sentence, TacticMention
 from cxinsight.text.people import is_host
@@ -87,19 +87,31 @@ class TacticClassifier:
             return []
         return [t.id for t, ok in zip(self.taxonomy.tactics, self.head.current(self.taxonomy.tactics)) if not ok]
 
+    def embedded(self, sentences: list[Sentence], meta: EpisodeMeta | None = None) -> np.ndarray:
+        """Each window's own vector (names read as "the show" / "the company"), before any context."""
+        width = max(1, self.config.window)
+        texts = _without_names([s.text for s in sentences], meta)
+        return self._embedder.embed([" ".join(texts[i : i + width]) for i in range(max(1, len(texts) - width + 1))])
+
     def window_vectors(self, sentences: list[Sentence], meta: EpisodeMeta | None = None,
                        embedded: np.ndarray | None = None) -> np.ndarray:
-        """The vectors that are scored: one per window (context-mixed for one-sentence windows).
+        """The vectors the centroids score: one per window (context-mixed for one-sentence windows).
         `embedded`: the windows' own embeddings, when the caller already has them."""
-        width = max(1, self.config.window)
-        vectors = embedded
-        if vectors is None:
-            texts = _without_names([s.text for s in sentences], meta)
-            vectors = self._embedder.embed([" ".join(texts[i : i + width]) for i in range(max(1, len(texts) - width + 1))])
-        if width == 1 and self.config.context > 0:
+        vectors = self.embedded(sentences, meta) if embedded is None else embedded
+        if max(1, self.config.window) == 1 and self.config.context > 0:
             mixed = (1 - self.config.context) * vectors + self.config.context * _context(sentences, vectors)
             vectors = mixed / np.clip(np.linalg.norm(mixed, axis=1, keepdims=True), 1e-12, None)
         return vectors
+
+    def scoring_vectors(self, sentences: list[Sentence], meta: EpisodeMeta | None = None,
+                        embedded: np.ndarray | None = None, inputs: tuple[str, ...] | None = None) -> np.ndarray:
+        """What sentence_scores reads: the window vectors, then the blocks the head reads beside them
+        (`inputs`; default the head's own). The centroids score the first block only."""
+        own = self.embedded(sentences, meta) if embedded is None else embedded
+        if inputs is None:
+            inputs = self.head.inputs if self.head is not None else ()
+        vectors = self.window_vectors(sentences, meta, own)
+        return np.hstack([vectors, *input_blocks(own, inputs)]) if inputs else vectors
 
     def sentence_scores(self, sentences: list[Sentence], meta: EpisodeMeta | None = None,
                         vectors: np.ndarray | None = None) -> np.ndarray:
@@ -108,8 +120,8 @@ class TacticClassifier:
         if n == 0:
             return np.zeros((0, n_tactics), dtype=np.float32)
         width = max(1, self.config.window)
-        vectors = self.window_vectors(sentences, meta) if vectors is None else vectors
-        per_tactic = vectors @ self._centroids.T  # (windows, tactics)
+        vectors = self.scoring_vectors(sentences, meta) if vectors is None else vectors
+        per_tactic = vectors[:, : self._centroids.shape[1]] @ self._centroids.T  # (windows, tactics)
         if self.head is not None and self.config.head_weight > 0:
             learned = self.head.scores(vectors, self.taxonomy.tactics)
             held = ~np.isnan(learned[0]) if len(learned) else np.zeros(n_tactics, dtype=bool)
@@ -130,10 +142,8 @@ class TacticClassifier:
             for window, context in scorings:
                 self.config = base.model_copy(update={"window": window, "context": context})
                 if window not in embedded:
-                    self.config = self.config.model_copy(update={"context": 0.0})
-                    embedded[window] = self.window_vectors(sentences, meta)
-                    self.config = self.config.model_copy(update={"context": context})
-                vectors = self.window_vectors(sentences, meta, embedded[window])
+                    embedded[window] = self.embedded(sentences, meta)
+                vectors = self.scoring_vectors(sentences, meta, embedded[window])
                 out[(window, context)] = self.sentence_scores(sentences, meta, vectors)
         finally:
             self.config = base

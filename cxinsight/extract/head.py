@@ -8,6 +8,11 @@ a tactic is then a blend: (1 - head_weight) x its cosine to the centroid + head_
 probability read on the cosine scale (`LOW` + (`HIGH` - `LOW`) x p), so the classifier's thresholds keep
 their meaning. (Measured by leave-one-document-out on corpus + devset, rule as shipped: see README.)
 
+The head reads more than the centroid does: beside the sentence in context (the vector the centroids score),
+the sentence's own vector and the mean vector of the talk around it, whoever speaks (`INPUTS`). A short reply
+("Yeah, we cut it to three.") says little alone; the talk around it says what it is about.
+(Held out over the 58 tuning documents, README "The head reads the talk around a sentence".)
+
 The head is a small JSON file next to the taxonomy (`head:` in its classifier settings), written by
 `cxinsight eval --train-head`. Each tactic's weights carry a fingerprint of the tactic's description and
 examples: a tactic added or edited since training is scored by its centroid alone until the head is trained
@@ -33,6 +38,9 @@ LOW, HIGH = 0.25, 0.60  # the head's probability 0..1 is read as a cosine in thi
 EXAMPLE_WEIGHT = 5.0  # a taxonomy example counts as this many labelled sentences
 REGULARISATION_C = 1.0
 DEFAULT_FILE = "tactic_head.json"
+# What a newly trained head reads beside the sentence in context: "own", the sentence's own vector, and
+# "around_K", the normalised mean of the own vectors of the K sentences before it, itself and the K after it.
+INPUTS = ("own", "around_5")
 
 
 def head_file(taxonomy) -> Path:
@@ -51,7 +59,8 @@ def fingerprint(tactic: Tactic) -> str:
 @dataclass
 class TacticHead:
     model: str
-    weights: dict[str, np.ndarray] = field(default_factory=dict)  # tactic id -> (dimensions,)
+    inputs: tuple[str, ...] = ()  # what it reads beside the sentence in context (INPUTS when trained now)
+    weights: dict[str, np.ndarray] = field(default_factory=dict)  # tactic id -> (dimensions x (1 + inputs),)
     biases: dict[str, float] = field(default_factory=dict)
     fingerprints: dict[str, str] = field(default_factory=dict)
     trained_on: list[str] = field(default_factory=list)
@@ -73,7 +82,7 @@ class TacticHead:
         return out
 
     def save(self, path: Path) -> None:
-        data = {"model": self.model, "trained_on": self.trained_on, "low": LOW, "high": HIGH,
+        data = {"model": self.model, "inputs": list(self.inputs), "trained_on": self.trained_on, "low": LOW, "high": HIGH,
                 "tactics": {tid: {"fingerprint": self.fingerprints[tid], "bias": round(self.biases[tid], 6),
                                   "weights": [round(float(x), 6) for x in w]} for tid, w in self.weights.items()}}
         if self.reader is not None:
@@ -88,13 +97,17 @@ class TacticHead:
 def load_head(path: Path, dimensions: int, model: str) -> TacticHead:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        head = TacticHead(model=str(data["model"]), trained_on=list(data.get("trained_on") or []))
+        head = TacticHead(model=str(data["model"]), inputs=tuple(data.get("inputs") or ()),
+                          trained_on=list(data.get("trained_on") or []))
         if head.model != model:
             raise ValueError(f"trained on {head.model} vectors, the embedder is {model}")
+        for name in head.inputs:
+            _check_input(name)
+        width = dimensions * (1 + len(head.inputs))
         for tid, entry in data["tactics"].items():
             weights = np.asarray(entry["weights"], dtype=np.float32)
-            if weights.shape != (dimensions,):
-                raise ValueError(f"tactic '{tid}' has {weights.size} weights, the embedder gives {dimensions}")
+            if weights.shape != (width,):
+                raise ValueError(f"tactic '{tid}' has {weights.size} weights, its inputs from this embedder give {width}")
             head.weights[tid], head.biases[tid] = weights, float(entry["bias"])
             head.fingerprints[tid] = str(entry["fingerprint"])
         if data.get("discussion_reader"):
@@ -131,20 +144,47 @@ def labelling_fingerprint(taxonomy) -> str:
     return digest.hexdigest()[:16]
 
 
+def input_blocks(own: np.ndarray, inputs: tuple[str, ...]) -> list[np.ndarray]:
+    """The vectors each of `inputs` names, per sentence (in text order), from the sentences' own vectors."""
+    blocks = []
+    for name in inputs:
+        reach = _check_input(name)
+        if reach is None:
+            blocks.append(own)
+            continue
+        sums = np.cumsum(np.vstack([np.zeros((1, own.shape[1]), dtype=own.dtype), own]), axis=0)
+        at = np.arange(len(own))
+        around = sums[np.minimum(at + reach + 1, len(own))] - sums[np.maximum(at - reach, 0)]
+        blocks.append(around / np.clip(np.linalg.norm(around, axis=1, keepdims=True), 1e-12, None))
+    return blocks
+
+
+def _check_input(name: str) -> int | None:
+    """None for "own", K for "around_K"; ValueError for anything else."""
+    if name == "own":
+        return None
+    head, _, reach = name.partition("_")
+    if head == "around" and reach.isdigit():
+        return int(reach)
+    raise ValueError(f"unknown head input '{name}'")
+
+
 def train_head(tactics: list[Tactic], example_vectors: list[np.ndarray], docs: list[tuple[np.ndarray, np.ndarray]],
-               model: str, trained_on: list[str] | None = None) -> TacticHead:
+               model: str, trained_on: list[str] | None = None, inputs: tuple[str, ...] = ()) -> TacticHead:
     """One balanced logistic regression per tactic. `example_vectors`: per tactic, the vectors of its
-    description and examples (positives); `docs`: (sentence vectors, gold bool matrix over tactics) per
-    labelled document, every sentence not labelled with a tactic being a negative for it."""
+    description and examples (positives); `docs`: (sentence vectors with the `inputs` blocks after them, gold
+    bool matrix over tactics) per labelled document, every sentence not labelled with a tactic being a
+    negative for it. An example is read as its own context: its vector fills every block."""
     import warnings
 
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
+    example_vectors = [np.tile(v, (1, 1 + len(inputs))) for v in example_vectors]
     X = np.vstack([*example_vectors, *(v for v, _ in docs)])
     n_examples = sum(len(v) for v in example_vectors)
     weight = np.concatenate([np.full(n_examples, EXAMPLE_WEIGHT), np.ones(len(X) - n_examples)])
-    head = TacticHead(model=model, trained_on=list(trained_on or []))
+    head = TacticHead(model=model, inputs=tuple(inputs), trained_on=list(trained_on or []))
     for k, tactic in enumerate(tactics):
         y = np.concatenate([*(np.full(len(v), j == k) for j, v in enumerate(example_vectors)),
                             *(gold[:, k] for _, gold in docs)])
