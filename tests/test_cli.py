@@ -143,7 +143,9 @@ def test_train_head_reports_held_out_figures_and_writes_the_head_beside_the_taxo
     read = corpus["head_reader_and_judge_held_out"]
     assert read["episode_level"]["f1"] >= 0.8 and read["sentence_level"]["f1"] >= 0.6
     assert corpus["first_reading_held_out"]["episode_level"] == read["episode_level"]  # the second reading keeps tactics
-    assert {"discussion_reader", "episode_judge", "second_reader"} <= set(json.loads((tmp_path / "tactic_head.json").read_text()))
+    written = json.loads((tmp_path / "tactic_head.json").read_text())
+    assert {"discussion_reader", "episode_judge", "second_reader"} <= set(written)
+    assert written["inputs"] == report["head_inputs"] == ["own", "around_5"]  # the head reads the talk around too
     scored = json.loads(cli_run("--taxonomy", str(taxonomy), "eval", "--gold", str(GOLD), "--json").output)
     assert scored["head"] == {"trained_on": [str(GOLD)], "in_sample": True, "discussion_reader": True, "episode_judge": True,
                               "second_reader": True}

@@ -107,7 +107,7 @@ def train_and_judge(session, gold_paths: list[Path], write: bool = True) -> dict
     if write:
         head.save(path)
     return {"head": str(path), "written": write, "trained_on": [str(g) for g in tuning], "documents": len(docs),
-            "head_weight": rule.head_weight, "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
+            "head_weight": rule.head_weight, "head_inputs": list(INPUTS), "named_in_taxonomy": bool(taxonomy.classifier.head), "sets": sets,
             "pooled": {"centroids": cal.totals(cal.counts(centroid, rule)),
                        "head_held_out": cal.totals(cal.counts(held_out, rule)),
                        "first_reading_held_out": cal.totals(sum(first_only)),
