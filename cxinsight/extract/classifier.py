@@ -23,8 +23,8 @@ sentences without it and about half with it (rules chosen on both sets: see READ
 A learned head (extract/head.py; `head:` in the taxonomy's classifier settings) blends a logistic
 regression's probability per tactic into each score, trained on the tuning sets' gold sentences: the
 centroid knows only the taxonomy's few phrasings of a tactic. The head also reads the sentence's own vector and
-the talk around it, whoever speaks (`scoring_vectors`; the centroids score the first block only). The head file may also carry a discussion reader
-(extract/discussion.py) that re-reads which sentences of each found tactic carry it, an episode judge
+the talk around it, whoever speaks (`scoring_vectors`; the centroids score the first block only). The head
+file may also carry a discussion reader (extract/discussion.py) that re-reads which sentences of each found tactic carry it, an episode judge
 (extract/episode_judge.py) that decides which tactics with a seed the text discusses, and a second reader
 (extract/second_reading.py) that re-reads the kept tactics' sentences in the light of the first reading.
 

@@ -11,7 +11,7 @@ their meaning. (Measured by leave-one-document-out on corpus + devset, rule as s
 The head reads more than the centroid does: beside the sentence in context (the vector the centroids score),
 the sentence's own vector and the mean vector of the talk around it, whoever speaks (`INPUTS`). A short reply
 ("Yeah, we cut it to three.") says little alone; the talk around it says what it is about.
-(Held out over the 58 tuning documents, README "The head reads the talk around a sentence".)
+(Held out over the 58 tuning documents, README "The head reads the talk around each sentence".)
 
 The head is a small JSON file next to the taxonomy (`head:` in its classifier settings), written by
 `cxinsight eval --train-head`. Each tactic's weights carry a fingerprint of the tactic's description and
